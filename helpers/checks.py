@@ -1,0 +1,45 @@
+"""Exercise checks: each prints PASS or a hint, offline, from what the learner wrote."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .history import check_history
+
+Check = Callable[[Any], "str | None"]  # returns None when the answer passes, else a hint
+CHECKS: dict[str, Check] = {}
+
+
+def exercise(exercise_id: str) -> Callable[[Check], Check]:
+    """Register a check function under an exercise id such as '02.1'."""
+
+    def register(check: Check) -> Check:
+        CHECKS[exercise_id] = check
+        return check
+
+    return register
+
+
+def check(exercise_id: str, answer: Any) -> bool:
+    """Check an exercise answer: print PASS or a hint, and return whether it passed."""
+    if exercise_id not in CHECKS:
+        raise KeyError(f"No exercise {exercise_id!r}. Known: {', '.join(sorted(CHECKS))}")
+    if answer is ...:
+        print(f"Exercise {exercise_id}: not tried yet. Replace the ... in the cell above with your answer.")
+        return False
+    try:
+        hint = CHECKS[exercise_id](answer)
+    except Exception as error:  # a wrong shape of answer is a hint, not a crash
+        hint = f"{type(error).__name__}: {error}"
+    print(f"Exercise {exercise_id}: PASS" if hint is None else f"Exercise {exercise_id}: not yet. Hint: {hint}")
+    return hint is None
+
+
+def valid_history(messages: Any) -> str | None:
+    """A hint if a message list would be rejected, else None."""
+    try:
+        check_history(messages)
+    except (TypeError, ValueError) as error:
+        return str(error)
+    return None

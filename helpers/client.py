@@ -1,0 +1,43 @@
+"""The client: one `anthropic.Anthropic` per session, set up for the kit's mode."""
+
+from __future__ import annotations
+
+import anthropic
+import httpx2
+
+from .config import REPO_ROOT, Settings
+from .errors import KEY_HELP, NoKeyError
+from .recordings import RecordingStore
+from .transport import RecordTransport, ReplayTransport
+
+LIVE_TIMEOUT = httpx2.Timeout(120.0, connect=10.0)  # a notebook should not sit in silence for the SDK's 600 s
+REPLAY_KEY = "replay-mode-no-key"  # never leaves the process: the replay transport has no network
+
+
+def record_command(cassette: str) -> str:
+    """The exact command that records a cassette (a notebook or a script of the kit)."""
+    for target in (f"notebooks/{cassette}.ipynb", f"scripts/{cassette}.py"):
+        if (REPO_ROOT / target).exists():
+            return f"python -m helpers.record {target}"
+    return "CONVERSE_KIT_MODE=record, then run your code again"
+
+
+def make_client(settings: Settings) -> anthropic.Anthropic:
+    """An Anthropic client for the mode: replay (no network), live, or record (live, and saved)."""
+    store = RecordingStore(settings.recordings)
+    if settings.mode == "replay":
+        transport = ReplayTransport(store, record_command(settings.cassette))
+        return anthropic.Anthropic(
+            api_key=REPLAY_KEY, max_retries=0, http_client=httpx2.Client(transport=transport)
+        )
+    if not settings.has_key:
+        raise NoKeyError(f"{settings.mode.capitalize()} mode needs an API key, and none was found.\n{KEY_HELP}")
+    if settings.mode == "record":
+        http = anthropic.DefaultHttpxClient(transport=RecordTransport(store, settings.cassette), timeout=LIVE_TIMEOUT)
+        return anthropic.Anthropic(http_client=http)
+    return anthropic.Anthropic(timeout=LIVE_TIMEOUT)
+
+
+def status_line(settings: Settings) -> str:
+    """One line: the mode and why, the model, the SDK version."""
+    return f"Mode: {settings.mode} ({settings.reason}) | model: {settings.model} | anthropic {anthropic.__version__}"

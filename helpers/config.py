@@ -1,0 +1,80 @@
+"""Settings: which mode the kit runs in, which model it uses, where recordings live."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from dotenv import find_dotenv, load_dotenv
+
+Mode = Literal["replay", "live", "record"]
+MODES: tuple[Mode, ...] = ("replay", "live", "record")
+
+DEFAULT_MODEL = "claude-haiku-4-5"  # the one place the kit's model is set; override with CONVERSE_KIT_MODEL
+MODE_VAR = "CONVERSE_KIT_MODE"
+MODEL_VAR = "CONVERSE_KIT_MODEL"
+RECORDINGS_VAR = "CONVERSE_KIT_RECORDINGS"
+CASSETTE_VAR = "CONVERSE_KIT_CASSETTE"
+AUTHORED_VAR = "CONVERSE_KIT_AUTHORED"
+HITS_LOG_VAR = "CONVERSE_KIT_HITS_LOG"
+KEY_VAR = "ANTHROPIC_API_KEY"
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_RECORDINGS = REPO_ROOT / "data" / "recordings"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The kit's settings for one session; `reason` says why this mode was chosen."""
+
+    mode: Mode
+    model: str
+    reason: str
+    recordings: Path
+    cassette: str
+    has_key: bool
+
+
+def load_env_files() -> None:
+    """Read `.env` (repo root, then the nearest one above the working folder); never overwrite set variables."""
+    load_dotenv(REPO_ROOT / ".env", override=False)
+    load_dotenv(find_dotenv(usecwd=True), override=False)
+
+
+def choose_mode(env: Mapping[str, str]) -> tuple[Mode, str]:
+    """Pick the mode: an explicit CONVERSE_KIT_MODE wins, else live with a key, else replay."""
+    wanted = env.get(MODE_VAR, "").strip().lower()
+    if wanted:
+        if wanted not in MODES:
+            raise ValueError(f"{MODE_VAR}={wanted!r} is not a mode. Use one of: {', '.join(MODES)}.")
+        return wanted, f"set by {MODE_VAR}"  # type: ignore[return-value]
+    if env.get(KEY_VAR):
+        return "live", f"{KEY_VAR} found"
+    return "replay", "no API key found"
+
+
+def load_settings(env: Mapping[str, str] | None = None, *, cassette: str | None = None) -> Settings:
+    """Build the settings from the environment (reading `.env` first when `env` is not given)."""
+    if env is None:
+        load_env_files()
+        env = os.environ
+    mode, reason = choose_mode(env)
+    return Settings(
+        mode=mode,
+        model=env.get(MODEL_VAR, "").strip() or DEFAULT_MODEL,
+        reason=reason,
+        recordings=Path(env.get(RECORDINGS_VAR) or DEFAULT_RECORDINGS),
+        cassette=cassette or env.get(CASSETTE_VAR, "").strip() or "scratch",
+        has_key=bool(env.get(KEY_VAR)),
+    )
+
+
+def masked_key(env: Mapping[str, str] | None = None) -> str:
+    """The API key as it may be shown: at most its start and last four characters."""
+    key = (os.environ if env is None else env).get(KEY_VAR, "")
+    if not key:
+        return "no key found"
+    return f"{key[:7]}...{key[-4:]}" if len(key) > 16 else "set (too short to be a real key)"

@@ -1,0 +1,217 @@
+"""Conversation: a message history that is sent whole with every request.
+
+Invariant: `request()` shows exactly the body that is sent (the full history, unless a memory strategy
+trims it). A turn is atomic: the user message and the reply are
+added together after the reply arrives, so a failed request leaves the history exactly as before.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+import anthropic
+
+from . import session
+from .errors import SavedConversationError, friendly
+from .history import MessageDict, check_history, check_text
+from .recordings import write_atomic
+from .reply import Reply, Usage
+
+FORMAT = "converse-kit/conversation"
+VERSION = 1
+T = TypeVar("T")
+
+
+class Memory(Protocol):
+    """A memory strategy: turns the full request body into the one actually sent."""
+
+    def prepare(self, body: dict[str, Any], conversation: Conversation) -> dict[str, Any]:
+        """Return the request body to send for this conversation's next turn."""
+        ...
+
+
+class Conversation:
+    """A multi-turn conversation with Claude: history, system prompt, model and max_tokens."""
+
+    def __init__(
+        self,
+        system: str | None = None,
+        *,
+        messages: list[MessageDict] | None = None,
+        model: str | None = None,
+        max_tokens: int = 1024,
+        client: anthropic.Anthropic | None = None,
+        memory: Memory | None = None,
+    ) -> None:
+        self.memory = memory
+        self.messages: list[MessageDict] = check_history(copy.deepcopy(messages or []))
+        self.system = system
+        self.model = model or session.model()
+        self.max_tokens = _check_max_tokens(max_tokens)
+        self.usage = Usage()
+        self.replies: list[Reply] = []
+        self._client = client
+
+    @property
+    def client(self) -> anthropic.Anthropic:
+        """The client this conversation sends with (the session's unless one was given)."""
+        return self._client or session.current().client
+
+    def request(self, text: str, *, max_tokens: int | None = None) -> dict[str, Any]:
+        """What Claude sees: the exact request body the next turn would send."""
+        messages = check_history([*self.messages, {"role": "user", "content": check_text(text)}])
+        body: dict[str, Any] = {"model": self.model, "max_tokens": _check_max_tokens(max_tokens or self.max_tokens)}
+        if self.system:
+            body["system"] = self.system
+        body["messages"] = copy.deepcopy(messages)
+        return self.memory.prepare(body, self) if self.memory else body
+
+    def send(self, text: str, *, max_tokens: int | None = None) -> Reply:
+        """Send one user turn with the whole history and return the reply (history updated only on success)."""
+        body = self.request(text, max_tokens=max_tokens)
+        message = self._call(lambda: self.client.messages.create(**body))
+        return self._commit(text, message)
+
+    def stream(self, text: str, *, max_tokens: int | None = None) -> Iterator[str]:
+        """Yield the reply's text as it arrives; the turn is stored only once the whole reply is in."""
+        body = self.request(text, max_tokens=max_tokens)
+        return self._stream(text, body)
+
+    def _stream(self, text: str, body: dict[str, Any]) -> Iterator[str]:
+        """The generator behind stream(): nothing is stored if the stream fails or is abandoned."""
+        try:
+            with self.client.messages.stream(**body) as events:
+                yield from events.text_stream
+                message = events.get_final_message()
+        except Exception as error:
+            raise friendly(error, model=self.model) from error
+        self._commit(text, message)
+
+    def _call(self, call: Callable[[], T]) -> T:
+        """Run one API call, turning SDK errors into short messages with the fix."""
+        try:
+            return call()
+        except Exception as error:
+            raise friendly(error, model=self.model) from error
+
+    def _commit(self, text: str, message: Any) -> Reply:
+        """Add the user turn and the reply to the history together."""
+        reply = Reply.from_message(message)
+        content: Any = reply.text or [block.to_dict() for block in message.content]
+        self.messages += [{"role": "user", "content": text}, {"role": "assistant", "content": content}]
+        self.replies.append(reply)
+        self.usage += reply.usage
+        return reply
+
+    @property
+    def last_reply(self) -> Reply | None:
+        """The most recent reply, if any."""
+        return self.replies[-1] if self.replies else None
+
+    def fork(self) -> Conversation:
+        """An independent copy to try a different next turn; the original is untouched."""
+        twin = Conversation(
+            self.system,
+            messages=self.messages,
+            model=self.model,
+            max_tokens=self.max_tokens,
+            client=self._client,
+            memory=self.memory,
+        )
+        twin.usage, twin.replies = self.usage, list(self.replies)
+        return twin
+
+    def undo(self) -> MessageDict:
+        """Remove the last exchange (user turn and reply) and return the user turn."""
+        if len(self.messages) < 2:
+            raise ValueError("There is no exchange to undo: the conversation is empty.")
+        user = self.messages[-2]
+        del self.messages[-2:]
+        if self.replies:
+            self.replies.pop()
+        return user
+
+    def reset(self) -> None:
+        """Forget every turn (the system prompt, model and max_tokens stay)."""
+        self.messages, self.replies, self.usage = [], [], Usage()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The conversation as versioned, JSON-safe data."""
+        return {
+            "format": FORMAT,
+            "version": VERSION,
+            "system": self.system,
+            "model": self.model,
+            "max_tokens": self.max_tokens,
+            "messages": copy.deepcopy(self.messages),
+            "usage": vars(self.usage).copy(),
+        }
+
+    def save(self, path: str | Path) -> Path:
+        """Save as JSON, atomically (a crash never leaves half a file)."""
+        target = Path(path)
+        write_atomic(target, json.dumps(self.to_dict(), indent=1, ensure_ascii=False) + "\n")
+        return target
+
+    @classmethod
+    def load(cls, path: str | Path, *, client: anthropic.Anthropic | None = None) -> Conversation:
+        """Load a conversation saved with save(), with a clear error for a corrupt or foreign file."""
+        data = _read_saved(Path(path))
+        try:
+            conv = cls(data["system"], messages=data["messages"], model=data["model"], max_tokens=data["max_tokens"], client=client)
+            conv.usage = Usage(**data.get("usage", {}))
+        except (KeyError, TypeError, ValueError) as error:
+            raise SavedConversationError(f"{path} is not a valid saved conversation: {error}") from None
+        return conv
+
+    def to_markdown(self) -> str:
+        """The conversation as a Markdown transcript."""
+        lines = [f"**System:** {self.system}\n"] if self.system else []
+        for message in self.messages:
+            content = message["content"]
+            text = content if isinstance(content, str) else json.dumps(content)
+            lines.append(f"**{message['role'].capitalize()}:** {text}\n")
+        lines.append(f"<small>{len(self.messages)} messages | model {self.model} | tokens so far: {self.usage}</small>")
+        return "\n".join(lines)
+
+    def _repr_markdown_(self) -> str:
+        """Show the conversation as a transcript in a notebook."""
+        return self.to_markdown()
+
+    def __len__(self) -> int:
+        """The number of messages in the history."""
+        return len(self.messages)
+
+
+def ask(text: str, *, system: str | None = None, max_tokens: int = 1024) -> Reply:
+    """A single-turn prompt: a conversation of one turn, forgotten afterwards."""
+    return Conversation(system, max_tokens=max_tokens).send(text)
+
+
+def _check_max_tokens(value: object) -> int:
+    """Return a valid max_tokens, or raise a clear error."""
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"max_tokens must be a whole number of at least 1, not {value!r}. It caps the reply's length.")
+    return value
+
+
+def _read_saved(path: Path) -> dict[str, Any]:
+    """Read a saved conversation's JSON and check its format and version."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise SavedConversationError(f"Cannot read {path}: {error.strerror}.") from None
+    except ValueError:
+        raise SavedConversationError(f"{path} is not JSON: it is corrupt or not a saved conversation.") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise SavedConversationError(f"{path} is not a converse-kit conversation (save one with conv.save(path)).")
+    if not isinstance(data.get("version"), int) or data["version"] > VERSION:
+        raise SavedConversationError(
+            f"{path} was saved by a newer version of the kit (format {data.get('version')}; this kit reads {VERSION}).\n"
+            "Update the kit: git pull, then pip install -r requirements.txt"
+        )
+    return data

@@ -1,0 +1,109 @@
+"""Friendly errors: a short message with the fix, instead of a traceback wall."""
+
+from __future__ import annotations
+
+import re
+
+import anthropic
+
+KEY_HELP = (
+    "Put your key in a file named .env at the top of the kit (copy .env.example): ANTHROPIC_API_KEY=sk-ant-...\n"
+    "Or stay offline with the recorded replies: CONVERSE_KIT_MODE=replay"
+)
+
+
+class KitError(anthropic.AnthropicError):
+    """An error the learner can fix; Jupyter shows only its message (no traceback)."""
+
+    def _render_traceback_(self) -> list[str]:
+        """Show `Type: message` in Jupyter instead of the full traceback."""
+        return [f"{type(self).__name__}: {line}" if i == 0 else line for i, line in enumerate(str(self).splitlines())]
+
+
+class ReplayMissError(KitError):
+    """Replay mode has no recording for this request."""
+
+
+class RecordingError(KitError):
+    """A recording file is corrupt, incomplete or was edited by hand."""
+
+
+class NoKeyError(KitError):
+    """Live or record mode without an API key."""
+
+
+class KeyRejectedError(KitError):
+    """The API rejected the key (401)."""
+
+
+class ModelNotFoundError(KitError):
+    """The model id is unknown or retired (404)."""
+
+
+class RateLimitedError(KitError):
+    """Rate limited or overloaded, even after the SDK's retries."""
+
+
+class PromptTooLongError(KitError):
+    """The request is larger than the model's context window (400)."""
+
+
+class NetworkError(KitError):
+    """The API could not be reached, or did not answer in time."""
+
+
+class ApiError(KitError):
+    """Any other error the API returned."""
+
+
+def _too_long(message: str) -> PromptTooLongError:
+    """Explain a 'prompt is too long' error with how far over the limit it is."""
+    found = re.search(r"(\d+) tokens > (\d+)", message)
+    detail = ""
+    if found:
+        sent, limit = int(found[1]), int(found[2])
+        detail = f" It is {sent:,} tokens, {sent - limit:,} over the limit of {limit:,}."
+    return PromptTooLongError(
+        f"The conversation is too long for the model's context window (400).{detail}\n"
+        "Drop or summarize older turns (conv.undo(), or start a new Conversation from a summary; see notebook 04)."
+    )
+
+
+def friendly(error: BaseException, *, model: str = "") -> BaseException:
+    """Translate an SDK error into a KitError with the fix; return anything else unchanged."""
+    if isinstance(error, KitError):
+        return error
+    if isinstance(error, TypeError) and "authentication method" in str(error):
+        return NoKeyError(f"No API key was found, so live mode cannot call the API.\n{KEY_HELP}")
+    if isinstance(error, anthropic.AuthenticationError):
+        return KeyRejectedError(
+            "The API rejected your key (401). Check ANTHROPIC_API_KEY in .env, or make a new key at "
+            "https://console.anthropic.com/settings/keys.\nTo work offline meanwhile: CONVERSE_KIT_MODE=replay"
+        )
+    if isinstance(error, anthropic.NotFoundError):
+        return ModelNotFoundError(
+            f"The API does not know the model {model!r} (404): it may be misspelled or retired.\n"
+            "Set CONVERSE_KIT_MODEL in .env to a current model, e.g. CONVERSE_KIT_MODEL=claude-haiku-4-5"
+        )
+    if isinstance(error, anthropic.RateLimitError | anthropic.OverloadedError):
+        return RateLimitedError(
+            f"The API is busy ({error.status_code}) and the SDK's retries did not get through.\n"
+            "Wait a minute and run the cell again; in a workshop, space out requests or use replay mode."
+        )
+    if isinstance(error, anthropic.BadRequestError) and "too long" in str(error):
+        return _too_long(str(error))
+    if isinstance(error, anthropic.APITimeoutError):
+        return NetworkError("The API did not answer in time. Run the cell again, or ask for a shorter reply (max_tokens).")
+    if isinstance(error, anthropic.APIConnectionError):
+        return NetworkError(
+            "Could not reach the API: check your network connection.\n"
+            "To keep going offline with the recorded replies: CONVERSE_KIT_MODE=replay"
+        )
+    if isinstance(error, anthropic.APIStatusError):
+        message = getattr(error, "api_message", None) or str(error)
+        return ApiError(f"The API returned an error ({error.status_code}): {message}")
+    return error
+
+
+class SavedConversationError(KitError):
+    """A saved conversation file that cannot be loaded."""

@@ -1,0 +1,57 @@
+"""History checks: the message list must be valid before anything is sent."""
+
+from __future__ import annotations
+
+from typing import Any, Literal, TypedDict
+
+Role = Literal["user", "assistant"]
+ROLES: tuple[Role, ...] = ("user", "assistant")
+
+
+class MessageDict(TypedDict):
+    """A `MessageParam`-shaped, JSON-safe message: a role and its content."""
+
+    role: Role
+    content: str | list[dict[str, Any]]
+
+
+def check_text(text: object) -> str:
+    """Return the text of a new user turn, or raise a clear error for empty or non-string input."""
+    if text is None or not isinstance(text, str):
+        raise TypeError(f"A message must be a string of text, not {type(text).__name__}. Example: conv.send('Hello')")
+    if not text.strip():
+        raise ValueError("A message cannot be empty or only whitespace. Type what you want to ask.")
+    return text
+
+
+def check_message(message: object, index: int) -> MessageDict:
+    """Return one history message if it is a valid role/content dict, or raise a clear error."""
+    if not isinstance(message, dict) or set(message) - {"role", "content"} or "role" not in message:
+        raise ValueError(f"Message {index} must be a dict like {{'role': 'user', 'content': 'Hi'}}, got {message!r:.80}.")
+    if message["role"] not in ROLES:
+        raise ValueError(
+            f"Message {index} has role {message['role']!r}. Roles are 'user' or 'assistant' "
+            "(put instructions in the system prompt instead)."
+        )
+    content = message.get("content")
+    if isinstance(content, str):
+        check_text(content)
+    elif not (isinstance(content, list) and content and all(isinstance(b, dict) for b in content)):
+        raise TypeError(f"Message {index} content must be text or a list of content blocks, not {type(content).__name__}.")
+    return message  # type: ignore[return-value]
+
+
+def check_history(messages: object) -> list[MessageDict]:
+    """Return a valid history: it starts with a user turn and the roles alternate."""
+    if not isinstance(messages, list):
+        raise TypeError(f"The history must be a list of messages, not {type(messages).__name__}.")
+    checked = [check_message(m, i) for i, m in enumerate(messages)]
+    if checked and checked[0]["role"] != "user":
+        raise ValueError("The history must start with a user turn: the model answers; it never speaks first.")
+    for i in range(1, len(checked)):
+        if checked[i]["role"] == checked[i - 1]["role"]:
+            raise ValueError(
+                f"Messages {i - 1} and {i} are both {checked[i]['role']!r} turns. "
+                "Turns must alternate user, assistant, user, ...: merge the two or add the missing turn."
+            )
+    return checked

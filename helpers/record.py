@@ -1,0 +1,134 @@
+"""Record the kit's API traffic: `python -m helpers.record [notebook-or-script ...]`.
+
+Runs each notebook (or script) in record mode, saving every response under data/recordings/<name>/,
+then runs the notebook again in replay mode and stores those outputs (what nbval compares).
+With --authored, the replies come from data/authored/*.json through a local stand-in of the
+API, and every recording is labelled an authored sample: this is how the kit's samples were made.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from . import notebooks
+from .config import AUTHORED_VAR, CASSETTE_VAR, KEY_VAR, MODE_VAR, RECORDINGS_VAR, REPO_ROOT, load_settings
+from .errors import KEY_HELP
+from .recordings import last_user_text
+from .standin import StandIn
+
+AUTHORED_REPLIES = REPO_ROOT / "data" / "authored"
+
+
+class AuthoredReplies:
+    """Replies written by hand, looked up by the request's last user message (and an optional context)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.entries: list[dict[str, str]] = [
+            entry for path in sorted(folder.glob("*.json")) for entry in json.loads(path.read_text(encoding="utf-8"))["replies"]
+        ]
+        self.missing: list[str] = []
+
+    def __call__(self, body: dict[str, Any]) -> str:
+        """The authored reply for this request, or a marker (remembered as missing)."""
+        said = last_user_text(body, width=10_000)
+        whole = json.dumps(body, ensure_ascii=False)
+        for entry in self.entries:
+            if entry["user"] == said and entry.get("context", "") in whole:
+                return entry["reply"]
+        self.missing.append(said)
+        return f"[no authored reply for: {said}]"
+
+
+def targets(names: list[str]) -> list[Path]:
+    """The notebooks and scripts to record: the ones named, or all of them."""
+    if not names:
+        return notebooks.kit_notebooks() + notebooks.kit_scripts()
+    paths = [Path(name).resolve() for name in names]
+    for path in paths:
+        if path.suffix not in (".ipynb", ".py") or not path.exists():
+            raise SystemExit(f"Cannot record {path}: give a notebook (.ipynb) or script (.py) of the kit.")
+    return paths
+
+
+@contextmanager
+def cassette_backup(folder: Path) -> Iterator[None]:
+    """Move a cassette's old recordings aside; put them back if recording fails, delete them if it works."""
+    backup = Path(tempfile.mkdtemp(prefix="converse-kit-backup-")) / "old"
+    if folder.exists():
+        shutil.move(str(folder), backup)
+    try:
+        yield
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        if backup.exists():
+            shutil.move(str(backup), folder)
+        raise
+    shutil.rmtree(backup.parent, ignore_errors=True)
+
+
+def record_one(path: Path, env: dict[str, str], recordings: Path) -> None:
+    """Record one notebook or script, then store a notebook's replay-mode outputs."""
+    name = path.stem
+    with cassette_backup(recordings / name):
+        record_env = {**env, MODE_VAR: "record", CASSETTE_VAR: name}
+        if path.suffix == ".py":
+            done = notebooks.run_script(path, record_env)
+            if done.returncode:
+                raise RuntimeError(f"{path.name} failed while recording:\n{done.stderr[-2000:]}")
+            return
+        notebooks.execute(path, record_env)
+    replay_env = {k: v for k, v in env.items() if k not in (AUTHORED_VAR, KEY_VAR, "ANTHROPIC_BASE_URL")}
+    notebooks.write(notebooks.execute(path, {**replay_env, MODE_VAR: "replay", CASSETTE_VAR: name}), path)
+
+
+def record_all(paths: list[Path], env: dict[str, str], recordings: Path) -> list[str]:
+    """Record every target with a progress bar; return the failures."""
+    failures = []
+    bar = tqdm(paths, unit="file", desc="recording")
+    for path in bar:
+        bar.set_postfix_str(path.name)
+        try:
+            record_one(path, env, recordings)
+        except Exception as error:  # keep going: one broken notebook should not stop the rest
+            failures.append(f"{path.name}: {error}")
+    return failures
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Record the named notebooks and scripts (all of them by default)."""
+    parser = argparse.ArgumentParser(prog="python -m helpers.record", description=__doc__.split("\n\n")[0])
+    parser.add_argument("paths", nargs="*", help="notebooks or scripts (default: all)")
+    parser.add_argument("--authored", action="store_true", help="make authored samples through a local stand-in")
+    args = parser.parse_args(argv)
+    paths = targets(args.paths)
+    settings = load_settings()
+    env = notebooks.environment(**{RECORDINGS_VAR: str(settings.recordings)})
+    if args.authored:
+        replies = AuthoredReplies(AUTHORED_REPLIES)
+        with StandIn(reply=replies) as server:
+            env.update({"ANTHROPIC_BASE_URL": server.url, KEY_VAR: "authored-sample-no-key", AUTHORED_VAR: "1"})
+            failures = record_all(paths, env, settings.recordings)
+        failures += [f"no authored reply for: {said!r}" for said in dict.fromkeys(replies.missing)]
+    elif not settings.has_key:
+        print(f"Recording calls the live API, so it needs your API key, and none was found. Nothing was recorded.\n{KEY_HELP}")
+        return 2
+    else:
+        failures = record_all(paths, env, settings.recordings)
+    for failure in failures:
+        print(f"FAILED {failure}", file=sys.stderr)
+    print(f"Recorded {len(paths) - len(failures)} of {len(paths)} into {settings.recordings.relative_to(REPO_ROOT) if settings.recordings.is_relative_to(REPO_ROOT) else settings.recordings}.")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,177 @@
+"""Recording files: one readable JSON file per request, keyed on the normalized request."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import RecordingError
+
+FORMAT = "converse-kit/recording"
+VERSION = 1
+VOLATILE_FIELDS = ("metadata",)  # fields that may differ between runs without changing the reply
+AUTHORED_NOTE = "Authored sample: written by hand in the exact wire format. It is not real model output."
+
+
+def normalize_path(path: str) -> str:
+    """Keep the API path from `/v1/` on, so a base URL with a prefix records the same key."""
+    at = path.find("/v1/")
+    return path[at:] if at >= 0 else path
+
+
+def request_key(method: str, path: str, beta: str | None, body: Any) -> str:
+    """The match key: a hash of method, path, beta header and JSON body (volatile fields removed)."""
+    if isinstance(body, dict):
+        body = {k: v for k, v in body.items() if k not in VOLATILE_FIELDS}
+    canonical = json.dumps(
+        {"method": method.upper(), "path": normalize_path(path), "beta": beta or None, "body": body},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def last_user_text(body: Any, width: int = 60) -> str:
+    """The last user message of a request body, shortened for messages and file names."""
+    for message in reversed(body.get("messages", []) if isinstance(body, dict) else []):
+        if message.get("role") != "user":
+            continue
+        content = message.get("content")
+        if isinstance(content, list):
+            content = " ".join(str(b.get("text", "")) for b in content if isinstance(b, dict))
+        text = " ".join(str(content).split())
+        return text if len(text) <= width else text[: width - 3] + "..."
+    return ""
+
+
+@dataclass
+class Recording:
+    """One request and the response it got, with where that response came from."""
+
+    method: str
+    path: str
+    beta: str | None
+    body: Any
+    status: int
+    headers: dict[str, str]
+    response: str
+    provenance: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        """This recording's match key."""
+        return request_key(self.method, self.path, self.beta, self.body)
+
+    @property
+    def label(self) -> str:
+        """A one-line label saying honestly where this reply came from."""
+        source = self.provenance.get("source", "unknown")
+        if source == "authored":
+            return "replayed: authored sample (hand-written, not model output)"
+        if source == "recorded":
+            return f"replayed: recorded from the live API on {self.provenance.get('date', '?')}"
+        return f"replayed: captured from {self.provenance.get('server', 'a non-Anthropic server')} (not the live API)"
+
+    def to_json(self) -> dict[str, Any]:
+        """The file's JSON: the body kept as lines so the file stays readable and byte-exact."""
+        return {
+            "format": FORMAT,
+            "version": VERSION,
+            "key": self.key,
+            "provenance": self.provenance,
+            "request": {"method": self.method, "path": self.path, "anthropic_beta": self.beta, "body": self.body},
+            "response": {"status": self.status, "headers": self.headers, "body_lines": self.response.split("\n")},
+        }
+
+    @classmethod
+    def from_json(cls, data: Any, source: Path) -> Recording:
+        """Read a recording file's JSON, with a clear error when fields are missing or it was edited."""
+        fix = f"Restore it with `git checkout -- {source}` or delete it and record again (python -m helpers.record)."
+        try:
+            request, response = data["request"], data["response"]
+            recording = cls(
+                method=request["method"],
+                path=request["path"],
+                beta=request.get("anthropic_beta"),
+                body=request["body"],
+                status=int(response["status"]),
+                headers=dict(response["headers"]),
+                response="\n".join(response["body_lines"]),
+                provenance=dict(data["provenance"]),
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            raise RecordingError(f"Recording {source.name} is missing a field ({error}).\n{fix}") from None
+        if data.get("format") != FORMAT or data.get("version") != VERSION:
+            raise RecordingError(f"{source.name} is not a converse-kit recording of version {VERSION}.\n{fix}")
+        if data.get("key") != recording.key:
+            raise RecordingError(f"Recording {source.name} was changed after it was recorded (its key no longer matches).\n{fix}")
+        return recording
+
+
+def slug(text: str) -> str:
+    """A short file-name-safe slug of a text."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "request"
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write a file so that a crash leaves either the old file or the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class RecordingStore:
+    """All recordings under one folder (any depth), indexed by key; new ones go to `<root>/<cassette>/`."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._index: dict[str, Recording] | None = None
+
+    def files(self) -> list[Path]:
+        """Every recording file, sorted."""
+        return sorted(self.root.rglob("*.json")) if self.root.exists() else []
+
+    def load(self, path: Path) -> Recording:
+        """Read one recording file, with a clear error when it is not valid JSON."""
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise RecordingError(
+                f"Recording {path} is not readable JSON ({error}).\n"
+                f"Restore it with `git checkout -- {path}` or delete it and record again."
+            ) from None
+        return Recording.from_json(data, path)
+
+    def index(self, refresh: bool = False) -> dict[str, Recording]:
+        """Map every key to its recording, reading the folder once (again with refresh=True)."""
+        if self._index is None or refresh:
+            self._index = {}
+            for path in self.files():
+                recording = self.load(path)
+                self._index[recording.key] = recording
+        return self._index
+
+    def find(self, key: str) -> Recording | None:
+        """The recording for a key, looking at the folder again before giving up."""
+        return self.index().get(key) or self.index(refresh=True).get(key)
+
+    def save(self, recording: Recording, cassette: str) -> Path:
+        """Write a recording atomically to `<root>/<cassette>/<slug>-<key>.json`."""
+        name = f"{slug(last_user_text(recording.body) or recording.path)}-{recording.key}.json"
+        path = self.root / cassette / name
+        write_atomic(path, json.dumps(recording.to_json(), indent=1, ensure_ascii=False) + "\n")
+        self.index()[recording.key] = recording
+        return path

@@ -1,0 +1,73 @@
+"""The reply type: what one turn returns, with its text, usage and where it came from."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .transport import label_for
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Token counts of one turn, or of many added up."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_creation_input_tokens: int = 0
+    cache_read_input_tokens: int = 0
+
+    @classmethod
+    def from_api(cls, usage: Any) -> Usage:
+        """Read the SDK's usage object (missing cache fields count as 0)."""
+        return cls(*(int(getattr(usage, name, 0) or 0) for name in cls.__dataclass_fields__))
+
+    def __add__(self, other: Usage) -> Usage:
+        """Add two usages field by field."""
+        return Usage(*(a + b for a, b in zip(asdict(self).values(), asdict(other).values(), strict=True)))
+
+    @property
+    def total_input(self) -> int:
+        """All input tokens: uncached, written to the cache, and read from it."""
+        return self.input_tokens + self.cache_creation_input_tokens + self.cache_read_input_tokens
+
+    def __str__(self) -> str:
+        """A short summary such as `12 in, 30 out`."""
+        text = f"{self.input_tokens} in, {self.output_tokens} out"
+        if self.cache_read_input_tokens or self.cache_creation_input_tokens:
+            text += f", cache: {self.cache_creation_input_tokens} written, {self.cache_read_input_tokens} read"
+        return text
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One assistant reply: `.text`, `.usage`, `.stop_reason`, and an honest `.source` label."""
+
+    text: str
+    usage: Usage
+    stop_reason: str | None
+    model: str
+    id: str = ""
+    source: str = field(default="")
+
+    @classmethod
+    def from_message(cls, message: Any) -> Reply:
+        """Build a reply from the SDK's Message (joining its text blocks)."""
+        text = "".join(getattr(block, "text", "") for block in message.content or [])
+        return cls(text, Usage.from_api(message.usage), message.stop_reason, message.model, message.id, label_for(message.id))
+
+    def __str__(self) -> str:
+        """The reply's text."""
+        return self.text
+
+    def footer(self) -> str:
+        """One line under a reply: where it came from, the stop reason and the tokens."""
+        return f"[{self.source} | stop_reason: {self.stop_reason} | tokens: {self.usage}]"
+
+    def _repr_markdown_(self) -> str:
+        """Show the reply as Markdown with its label underneath."""
+        return f"{self.text}\n\n<small>{self.footer()}</small>"
+
+    def __repr__(self) -> str:
+        """The text and the footer, for plain-text displays."""
+        return f"{self.text}\n{self.footer()}"

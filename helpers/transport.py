@@ -1,0 +1,190 @@
+"""Record and replay at the HTTP level: httpx2 transports that the real SDK sends through.
+
+Why a transport of our own (not vcrpy, not the SDK's middleware): the SDK parses every replayed
+byte exactly as it parses the network's, a miss raises one clear error that the SDK does not retry,
+a stream reaches the learner live while it is being recorded, and since request headers are never
+stored, the key (sent as `Authorization: Bearer`) cannot end up in a recording.
+See shared/reference/notebook-testing.md for the measurements behind this choice.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
+from typing import Any
+
+import anthropic
+import httpx2
+
+from .config import AUTHORED_VAR, HITS_LOG_VAR
+from .errors import ReplayMissError
+from .recordings import AUTHORED_NOTE, Recording, RecordingStore, last_user_text, normalize_path, request_key
+
+KEPT_RESPONSE_HEADERS = ("content-type", "request-id")  # no retry-after: a replayed 429 must not sleep
+LIVE_API_HOST = "api.anthropic.com"
+
+PROVENANCE: dict[str, str] = {}  # reply id -> label, filled as replies are replayed or recorded
+
+
+def label_for(reply_id: str | None) -> str:
+    """How a reply was obtained (replayed authored sample, replayed recording, or live)."""
+    return PROVENANCE.get(reply_id or "", "live reply from the API")
+
+
+def _body_of(request: httpx2.Request) -> Any:
+    """The request's JSON body (None when it has none)."""
+    content = request.read()
+    return json.loads(content) if content else None
+
+
+def _key_of(request: httpx2.Request) -> tuple[str, Any]:
+    """The request's match key and its parsed body."""
+    body = _body_of(request)
+    path = request.url.raw_path.decode()
+    return request_key(request.method, path, request.headers.get("anthropic-beta"), body), body
+
+
+def _reply_id(recording: Recording) -> str | None:
+    """The message id inside a recorded response (JSON or the SSE message_start event)."""
+    for line in recording.response.split("\n"):
+        text = line[len("data: ") :] if line.startswith("data: ") else line
+        if '"msg_' not in text:
+            continue
+        try:
+            data = json.loads(text)
+        except ValueError:
+            continue
+        message = data.get("message", data)
+        if isinstance(message, dict) and isinstance(message.get("id"), str):
+            return str(message["id"])
+    return None
+
+
+def _log_hit(key: str) -> None:
+    """Append a used key to the hits log (set by the tests to find orphaned recordings)."""
+    log = os.environ.get(HITS_LOG_VAR)
+    if log:
+        with open(log, "a", encoding="utf-8") as out:
+            out.write(key + "\n")
+
+
+def _remember(recording: Recording, label: str) -> None:
+    """Remember how the reply in this recording was obtained, by its message id."""
+    reply_id = _reply_id(recording)
+    if reply_id:
+        PROVENANCE[reply_id] = label
+
+
+class ReplayTransport(httpx2.BaseTransport):
+    """Answers every request from recordings; never touches the network."""
+
+    def __init__(self, store: RecordingStore, record_hint: str) -> None:
+        self.store = store
+        self.record_hint = record_hint
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        """Serve the recording for this request, or raise ReplayMissError."""
+        key, body = _key_of(request)
+        recording = self.store.find(key)
+        if recording is None:
+            raise self.miss(request, body, key)
+        _log_hit(key)
+        _remember(recording, recording.label)
+        return httpx2.Response(
+            recording.status, headers=recording.headers, content=recording.response.encode(), request=request
+        )
+
+    def miss(self, request: httpx2.Request, body: Any, key: str) -> ReplayMissError:
+        """The one clear error for a request that has no recording."""
+        model = body.get("model", "?") if isinstance(body, dict) else "?"
+        said = last_user_text(body)
+        what = f'last user message "{said}"' if said else "no user message"
+        return ReplayMissError(
+            f"Replay mode has no recording for this request: {request.method} {normalize_path(request.url.path)}, "
+            f"model {model}, {what} (key {key}).\n"
+            "Replay can only answer requests that were recorded; a changed message, model or max_tokens is a new request.\n"
+            f"To record it, put ANTHROPIC_API_KEY in .env and run: {self.record_hint}\n"
+            "Or call the API directly: CONVERSE_KIT_MODE=live"
+        )
+
+
+class _TeeStream(httpx2.SyncByteStream):
+    """Passes a response body through chunk by chunk, and hands the whole body on once it is complete."""
+
+    def __init__(self, inner: httpx2.SyncByteStream, done: Callable[[bytes], None]) -> None:
+        self.inner, self.done = inner, done
+
+    def __iter__(self) -> Iterator[bytes]:
+        """Yield each chunk as it arrives; only a body read to its end is handed on."""
+        chunks = []
+        for chunk in self.inner:
+            chunks.append(chunk)
+            yield chunk
+        self.done(b"".join(chunks))
+
+    def close(self) -> None:
+        """Close the upstream body."""
+        self.inner.close()
+
+
+class RecordTransport(httpx2.BaseTransport):
+    """Forwards to the real API and saves each complete response; request headers are never saved."""
+
+    def __init__(self, store: RecordingStore, cassette: str, upstream: httpx2.BaseTransport | None = None) -> None:
+        self.store, self.cassette = store, cassette
+        self.upstream = upstream or httpx2.HTTPTransport()
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        """Send the request on, stream the answer back live, and save it when it is complete."""
+        key, body = _key_of(request)
+        request.headers["accept-encoding"] = "identity"  # store the body as the SDK reads it
+        response = self.upstream.handle_request(request)
+        if response.status_code == 429 or response.status_code >= 500:
+            return response  # transient: the SDK retries, and a recording of it would only mislead
+
+        def save(content: bytes) -> None:
+            recording = Recording(
+                method=request.method,
+                path=normalize_path(request.url.raw_path.decode()),
+                beta=request.headers.get("anthropic-beta"),
+                body=body,
+                status=response.status_code,
+                headers={k: v for k, v in response.headers.items() if k.lower() in KEPT_RESPONSE_HEADERS},
+                response=content.decode("utf-8"),
+                provenance=self.provenance(request, body),
+            )
+            assert recording.key == key
+            self.store.save(recording, self.cassette)
+            _remember(recording, "live reply (recorded)")
+
+        assert isinstance(response.stream, httpx2.SyncByteStream)
+        return httpx2.Response(
+            response.status_code,
+            headers=response.headers,
+            stream=_TeeStream(response.stream, save),
+            request=request,
+            extensions=response.extensions,
+        )
+
+    def provenance(self, request: httpx2.Request, body: Any) -> dict[str, str]:
+        """Where this response comes from: only the live API's host is labelled `recorded`."""
+        host = request.url.host
+        authored = os.environ.get(AUTHORED_VAR) == "1"
+        source = "authored" if authored else "recorded" if host == LIVE_API_HOST else "local-server"
+        facts = {
+            "source": source,
+            "model": body.get("model", "") if isinstance(body, dict) else "",
+            "date": datetime.now(timezone.utc).date().isoformat(),
+            "sdk_version": anthropic.__version__,
+            "server": host,
+        }
+        if source == "authored":
+            facts["note"] = AUTHORED_NOTE
+        return facts
+
+    def close(self) -> None:
+        """Close the upstream transport."""
+        self.upstream.close()
+

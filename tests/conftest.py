@@ -1,0 +1,46 @@
+"""Test settings: replay mode with no key, for the unit tests and for the kernels nbval starts."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Set at import time: kernels started by nbval inherit these (variables set in fixtures do not reach them).
+os.environ["CONVERSE_KIT_MODE"] = "replay"
+for _name in ("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "ANTHROPIC_AUTH_TOKEN", "CONVERSE_KIT_MODEL",
+              "CONVERSE_KIT_RECORDINGS", "CONVERSE_KIT_CASSETTE", "CONVERSE_KIT_AUTHORED"):
+    os.environ.pop(_name, None)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Give this session a fresh hits log, where replayed requests note which recording they used."""
+    handle, path = tempfile.mkstemp(prefix="converse-kit-hits-", suffix=".log")
+    os.close(handle)
+    os.environ["CONVERSE_KIT_HITS_LOG"] = path
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the tests marked run_last after everything else (they read the hits log)."""
+    items.sort(key=lambda item: item.get_closest_marker("run_last") is not None)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_session() -> Iterator[None]:
+    """Forget the active session between tests, so no test sees another's client."""
+    import helpers.session
+
+    helpers.session._active = None
+    yield
+    helpers.session._active = None
+
+
+@pytest.fixture
+def recordings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty recordings folder for one test."""
+    folder = tmp_path / "recordings"
+    monkeypatch.setenv("CONVERSE_KIT_RECORDINGS", str(folder))
+    return folder
