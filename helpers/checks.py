@@ -21,19 +21,32 @@ def exercise(exercise_id: str) -> Callable[[Check], Check]:
     return register
 
 
-def check(exercise_id: str, answer: Any) -> bool:
-    """Check an exercise answer: print PASS or a hint, and return whether it passed."""
+def hint_for(exercise_id: str, answer: Any) -> str | None:
+    """None when the answer passes, else a hint (raises KeyError for an unknown exercise)."""
     if exercise_id not in CHECKS:
         raise KeyError(f"No exercise {exercise_id!r}. Known: {', '.join(sorted(CHECKS))}")
     if answer is ...:
-        print(f"Exercise {exercise_id}: not tried yet. Replace the ... in the cell above with your answer.")
-        return False
+        return "not tried yet. Replace the ... in the cell above with your answer."
     try:
-        hint = CHECKS[exercise_id](answer)
+        return CHECKS[exercise_id](answer)
     except Exception as error:  # a wrong shape of answer is a hint, not a crash
-        hint = f"{type(error).__name__}: {error}"
-    print(f"Exercise {exercise_id}: PASS" if hint is None else f"Exercise {exercise_id}: not yet. Hint: {hint}")
-    return hint is None
+        return f"{type(error).__name__}: {error}"
+
+
+def passes(exercise_id: str, answer: Any) -> bool:
+    """Whether an answer passes its exercise's check (prints nothing)."""
+    return hint_for(exercise_id, answer) is None
+
+
+def check(exercise_id: str, answer: Any) -> None:
+    """Check an exercise answer and print PASS or a hint."""
+    hint = hint_for(exercise_id, answer)
+    if hint is None:
+        print(f"Exercise {exercise_id}: PASS")
+    elif answer is ...:
+        print(f"Exercise {exercise_id}: {hint}")
+    else:
+        print(f"Exercise {exercise_id}: not yet. Hint: {hint}")
 
 
 def valid_history(messages: Any) -> str | None:

@@ -47,3 +47,62 @@ def _translation_request(body: Any) -> str | None:
 def _cut_off_reason(answer: Any) -> str | None:
     """The stop_reason of a reply cut off by max_tokens."""
     return None if answer == "max_tokens" else "Look at stop_reason of the reply that was cut off in this notebook."
+
+
+# 02_multi_turn_conversations
+@exercise("02.1")
+def _continue_by_hand(messages: Any) -> str | None:
+    """The history that continues the blog conversation after the content plan."""
+    hint = valid_history(messages)
+    if hint:
+        return hint
+    if len(messages) != 6 or "blog strategy" not in str(messages[0]["content"]):
+        return "Start from `history` (four messages after the plan request), add the plan as the reply, then the question."
+    if messages[-2]["role"] != "assistant" or "Week" not in str(messages[-2]["content"]):
+        return "The fifth message is Claude's content plan: second.content[0].text, with role 'assistant'."
+    if messages[-1]["content"] != "Which post should I write first?":
+        return "The last message is your new question, exactly: Which post should I write first?"
+    return None
+
+
+@exercise("02.2")
+def _fixed_history(messages: Any) -> str | None:
+    """The broken history, fixed without losing any text."""
+    hint = valid_history(messages)
+    if hint:
+        return hint
+    text = " ".join(str(m["content"]) for m in messages)
+    for kept in ("What would you like to learn today?", "Python, please.", "I have never programmed before."):
+        if kept not in text:
+            return f"Keep every message's text: {kept!r} is missing."
+    return None
+
+
+# 03_iterative_refinement
+@exercise("03.1")
+def _new_chat_from_brief(conversation: Any) -> str | None:
+    """A new Conversation whose system prompt carries the whole brief."""
+    from .conversation import Conversation
+
+    if not isinstance(conversation, Conversation):
+        return "Make a Conversation: Conversation(system=...)."
+    if "Audience: beginners learning programming." not in (conversation.system or ""):
+        return "Put the whole brief_text into the system prompt, e.g. system=f'Project brief:\\n{brief_text}'."
+    if conversation.messages:
+        return "A new chat starts with an empty history: the brief carries the decisions."
+    return None
+
+
+@exercise("03.2")
+def _continue_or_new(decisions: Any) -> str | None:
+    """Continue the conversation, or start a new chat."""
+    answers = {
+        "ask for a shorter version of the schedule": "continue",
+        "ask for a pasta recipe": "new chat",
+        "refer back to day 3 of the plan": "continue",
+        "the conversation is 80 turns long and Claude mixes up old drafts": "new chat",
+    }
+    for situation, answer in answers.items():
+        if decisions.get(situation) != answer:
+            return f"Think again about: {situation!r}. Does it need the earlier turns, or are they in the way?"
+    return None

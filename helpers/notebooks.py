@@ -36,10 +36,22 @@ def clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         if cell.cell_type == "code":
             count += 1
             cell.execution_count = count
+            cell.outputs = merge_streams(cell.outputs)
             for output in cell.outputs:
                 if "execution_count" in output:
                     output["execution_count"] = count
     return nb
+
+
+def merge_streams(outputs: list[nbformat.NotebookNode]) -> list[nbformat.NotebookNode]:
+    """Join consecutive pieces printed to the same stream into one output, as a reader sees them."""
+    merged: list[nbformat.NotebookNode] = []
+    for output in outputs:
+        if merged and output.output_type == "stream" == merged[-1].output_type and output.name == merged[-1].name:
+            merged[-1]["text"] = "".join(merged[-1]["text"]) + "".join(output["text"])
+        else:
+            merged.append(output)
+    return merged
 
 
 def execute(path: Path, env: dict[str, str], timeout: int = 300) -> nbformat.NotebookNode:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import itertools
 import json
 import threading
@@ -190,10 +191,10 @@ class _Handler(BaseHTTPRequestHandler):
         """Answer a valid messages request as JSON or as an SSE stream."""
         if fault and fault.kind == "malformed":
             return self.send(200, "application/json", b'{"id": "msg_broken", "type": "mess')
-        number = self.standin.next_id()
         text, stop = cut(self.standin.reply(body), int(body["max_tokens"]))
+        digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:20]
         message = {
-            "id": f"msg_standin_{number}", "type": "message", "role": "assistant", "model": body["model"],
+            "id": f"msg_standin_{digest}",  # the same request always gets the same id, so recordings are stable "type": "message", "role": "assistant", "model": body["model"],
             "content": [{"type": "text", "text": text}], "stop_reason": stop, "stop_sequence": None,
             "usage": {"input_tokens": estimate_request_tokens(body), "output_tokens": estimate_tokens(text),
                       "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0},
@@ -202,10 +203,10 @@ class _Handler(BaseHTTPRequestHandler):
             if fault and fault.kind == "drop_stream":
                 self.close_connection = True
                 return
-            return self.send(200, "application/json", json.dumps(message).encode(), number)
-        self.stream(message, fault, number)
+            return self.send(200, "application/json", json.dumps(message).encode(), digest)
+        self.stream(message, fault, digest)
 
-    def stream(self, message: dict[str, Any], fault: Fault | None, number: int) -> None:
+    def stream(self, message: dict[str, Any], fault: Fault | None, number: str) -> None:
         """Send the reply as server-sent events, flushing each so the client sees them arrive."""
         events = stream_events(message)
         if fault and fault.kind == "error_event":
@@ -224,7 +225,7 @@ class _Handler(BaseHTTPRequestHandler):
         if fault and fault.kind == "drop_stream":
             self.connection.shutdown(2)  # end abruptly, as a dropped connection would
 
-    def send(self, status: int, content_type: str, payload: bytes, number: int | None = None,
+    def send(self, status: int, content_type: str, payload: bytes, number: int | str | None = None,
              retry_after: float | None = None) -> None:
         """Send a complete response with its length and a request id."""
         self.send_response(status)
