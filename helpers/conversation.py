@@ -16,7 +16,7 @@ from typing import Any, Protocol, TypeVar
 import anthropic
 
 from . import session
-from .errors import SavedConversationError, friendly
+from .errors import NetworkError, SavedConversationError, friendly
 from .history import MessageDict, check_history, check_text
 from .recordings import write_atomic
 from .reply import Reply, Usage
@@ -64,7 +64,7 @@ class Conversation:
     def request(self, text: str, *, max_tokens: int | None = None) -> dict[str, Any]:
         """What Claude sees: the exact request body the next turn would send."""
         messages = check_history([*self.messages, {"role": "user", "content": check_text(text)}])
-        body: dict[str, Any] = {"model": self.model, "max_tokens": _check_max_tokens(max_tokens or self.max_tokens)}
+        body: dict[str, Any] = {"model": self.model, "max_tokens": _check_max_tokens(self.max_tokens if max_tokens is None else max_tokens)}
         if self.system:
             body["system"] = self.system
         body["messages"] = copy.deepcopy(messages)
@@ -89,6 +89,8 @@ class Conversation:
                 message = events.get_final_message()
         except Exception as error:
             raise friendly(error, model=self.model) from error
+        if message.stop_reason is None:  # the body ended before message_delta: the connection dropped
+            raise NetworkError("The connection dropped before the reply was complete, so nothing was stored. Run it again.")
         self._commit(text, message)
 
     def _call(self, call: Callable[[], T]) -> T:
@@ -181,6 +183,10 @@ class Conversation:
     def _repr_markdown_(self) -> str:
         """Show the conversation as a transcript in a notebook."""
         return self.to_markdown()
+
+    def __repr__(self) -> str:
+        """A one-line summary for plain-text displays."""
+        return f"Conversation({len(self.messages)} messages, model {self.model!r}, tokens so far: {self.usage})"
 
     def __len__(self) -> int:
         """The number of messages in the history."""

@@ -56,8 +56,8 @@ def _continue_by_hand(messages: Any) -> str | None:
     hint = valid_history(messages)
     if hint:
         return hint
-    if len(messages) != 6 or "blog strategy" not in str(messages[0]["content"]):
-        return "Start from `history` (four messages after the plan request), add the plan as the reply, then the question."
+    if len(messages) != 7 or "blog strategy" not in str(messages[0]["content"]):
+        return "Start from `history` (five messages, ending with the plan request), add the plan as the reply, then the question."
     if messages[-2]["role"] != "assistant" or "Week" not in str(messages[-2]["content"]):
         return "The fifth message is Claude's content plan: second.content[0].text, with role 'assistant'."
     if messages[-1]["content"] != "Which post should I write first?":

@@ -1,0 +1,31 @@
+"""Small builders shared by the unit tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import anthropic
+
+from helpers.client import make_client
+from helpers.config import Settings
+
+DUMMY_KEY = "sk-ant-test-" + "0" * 24  # shaped like a key, never valid anywhere
+
+
+def settings(mode: str, recordings: Path, cassette: str = "unit") -> Settings:
+    """Settings for a mode, with recordings in a temporary folder."""
+    return Settings(mode=mode, model="claude-haiku-4-5", reason="test", recordings=recordings,  # type: ignore[arg-type]
+                    cassette=cassette, has_key=mode != "replay")
+
+
+def client(mode: str, recordings: Path, base_url: str | None = None, key: str = DUMMY_KEY) -> anthropic.Anthropic:
+    """A kit client for a mode; live and record clients talk to `base_url` (a local stand-in)."""
+    made = make_client(settings(mode, recordings))
+    if mode == "replay":
+        return made
+    return made.with_options(api_key=key, base_url=base_url, max_retries=0)
+
+
+def stand_in_client(base_url: str, retries: int = 0, timeout: float = 10.0) -> anthropic.Anthropic:
+    """A plain SDK client pointed at a local stand-in."""
+    return anthropic.Anthropic(api_key=DUMMY_KEY, base_url=base_url, max_retries=retries, timeout=timeout)

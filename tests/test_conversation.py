@@ -1,0 +1,202 @@
+"""Conversation: the history sent is the history shown, turns are atomic, bad input is refused before sending."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from kit import stand_in_client
+
+from helpers import Conversation, KitError, ask
+from helpers.errors import SavedConversationError
+from helpers.standin import Fault, StandIn
+
+
+@pytest.fixture
+def server() -> Iterator[StandIn]:
+    """A stand-in of the API for one test."""
+    with StandIn() as standin:
+        yield standin
+
+
+@pytest.fixture
+def conv(server: StandIn) -> Conversation:
+    """A conversation with one exchange already in it, talking to the stand-in."""
+    conversation = Conversation("Be brief.", client=stand_in_client(server.url), max_tokens=100)
+    conversation.send("First question")
+    return conversation
+
+
+def snapshot(conversation: Conversation) -> tuple[Any, ...]:
+    """Everything a failed turn must leave unchanged."""
+    return copy.deepcopy(conversation.messages), list(conversation.replies), conversation.usage
+
+
+def test_send_adds_the_turn_and_the_reply_together(conv: Conversation) -> None:
+    reply = conv.send("Second question")
+    assert [m["role"] for m in conv.messages] == ["user", "assistant"] * 2
+    assert conv.messages[-1]["content"] == reply.text == "Stand-in reply to: Second question"
+    assert reply.stop_reason == "end_turn" and reply.usage.output_tokens > 0
+    assert conv.usage == conv.replies[0].usage + reply.usage
+
+
+def test_what_claude_sees_is_exactly_what_is_sent(conv: Conversation, server: StandIn) -> None:
+    shown = conv.request("Second question")
+    conv.send("Second question")
+    assert server.requests[-1]["body"] == shown
+    assert shown["messages"][:-1] == conv.messages[:-2], "the list sent is the history plus the new turn"
+
+
+def test_stream_yields_pieces_then_stores_the_whole_reply(conv: Conversation, server: StandIn) -> None:
+    pieces = list(conv.stream("Stream this please"))
+    assert len(pieces) > 1 and "".join(pieces) == conv.messages[-1]["content"]
+    assert server.requests[-1]["body"]["stream"] is True
+    assert conv.last_reply is not None and conv.last_reply.text == "".join(pieces)
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        Fault(kind="status", status=400, error_type="invalid_request_error", message="prompt is too long: 210000 tokens > 200000 maximum"),
+        Fault(kind="status", status=401, error_type="authentication_error", message="invalid x-api-key"),
+        Fault(kind="status", status=404, error_type="not_found_error", message="model: claude-nope"),
+        Fault(kind="status", status=529, error_type="overloaded_error", message="Overloaded"),
+        Fault(kind="malformed"),
+    ],
+    ids=["400", "401", "404", "529", "malformed"],
+)
+def test_a_failed_turn_leaves_the_history_as_it_was_and_can_be_retried(
+    conv: Conversation, server: StandIn, fault: Fault
+) -> None:
+    before = snapshot(conv)
+    server.inject(fault)
+    with pytest.raises(Exception):  # noqa: B017 - each fault raises its own kind; the history is what matters
+        conv.send("Second question")
+    assert snapshot(conv) == before
+    assert conv.send("Second question").text == "Stand-in reply to: Second question"
+    assert len(conv.messages) == 4
+
+
+@pytest.mark.parametrize("kind", ["drop_stream", "error_event"])
+def test_a_stream_that_breaks_stores_nothing(conv: Conversation, server: StandIn, kind: str) -> None:
+    before = snapshot(conv)
+    server.inject(Fault(kind=kind))  # type: ignore[arg-type]
+    with pytest.raises(KitError):
+        list(conv.stream("A long answer please, in many words so the stream has several parts to it"))
+    assert snapshot(conv) == before
+    assert "".join(conv.stream("Again")) == conv.messages[-1]["content"]
+
+
+def test_an_abandoned_stream_stores_nothing(conv: Conversation) -> None:
+    before = snapshot(conv)
+    pieces = conv.stream("A long answer please, in many words so the stream has several parts to it")
+    next(pieces)
+    pieces.close()  # type: ignore[attr-defined]
+    assert snapshot(conv) == before
+
+
+@pytest.mark.parametrize(
+    ("text", "error", "message"),
+    [("", ValueError, "empty"), ("  \n\t", ValueError, "whitespace"), (None, TypeError, "not NoneType"),
+     (42, TypeError, "not int"), (["hi"], TypeError, "not list")],
+)
+def test_bad_text_is_refused_before_anything_is_sent(
+    conv: Conversation, server: StandIn, text: object, error: type[Exception], message: str
+) -> None:
+    sent, before = len(server.requests), snapshot(conv)
+    for action in (conv.send, conv.stream, conv.request):
+        with pytest.raises(error, match=message):
+            action(text)  # type: ignore[operator]
+    assert len(server.requests) == sent and snapshot(conv) == before
+
+
+@pytest.mark.parametrize(
+    ("messages", "message"),
+    [
+        ([{"role": "assistant", "content": "Hi"}], "must start with a user turn"),
+        ([{"role": "user", "content": "a"}, {"role": "user", "content": "b"}], "both 'user' turns"),
+        ([{"role": "system", "content": "Be nice"}], "system prompt"),
+        ([{"role": "user", "content": 3}], "content must be text"),
+        ([{"role": "user", "content": "hi", "name": "x"}], "must be a dict like"),
+        ("not a list", "must be a list"),
+    ],
+)
+def test_a_bad_history_is_refused(messages: Any, message: str) -> None:
+    with pytest.raises((ValueError, TypeError), match=message):
+        Conversation(messages=messages)
+
+
+@pytest.mark.parametrize("max_tokens", [0, -1, "10", 2.5, True])
+def test_bad_max_tokens_is_refused(conv: Conversation, server: StandIn, max_tokens: object) -> None:
+    sent = len(server.requests)
+    with pytest.raises(ValueError, match="max_tokens must be a whole number"):
+        conv.send("hi", max_tokens=max_tokens)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="max_tokens"):
+        Conversation(max_tokens=max_tokens)  # type: ignore[arg-type]
+    assert len(server.requests) == sent
+
+
+def test_a_fork_is_independent(conv: Conversation) -> None:
+    twin = conv.fork()
+    twin.send("Only in the fork")
+    assert len(conv) == 2 and len(twin) == 4
+    twin.messages[0]["content"] = "changed"
+    assert conv.messages[0]["content"] == "First question"
+
+
+def test_undo_and_reset(conv: Conversation) -> None:
+    conv.send("Second question")
+    assert conv.undo() == {"role": "user", "content": "Second question"}
+    assert len(conv) == 2 and len(conv.replies) == 1
+    conv.reset()
+    assert conv.messages == [] and conv.usage.output_tokens == 0 and conv.system == "Be brief."
+    with pytest.raises(ValueError, match="nothing|no exchange"):
+        conv.undo()
+
+
+def test_save_and_load_round_trip(conv: Conversation, tmp_path: Path) -> None:
+    path = conv.save(tmp_path / "chat.json")
+    loaded = Conversation.load(path)
+    assert (loaded.messages, loaded.system, loaded.model, loaded.max_tokens, loaded.usage) == (
+        conv.messages, conv.system, conv.model, conv.max_tokens, conv.usage)
+    assert [p.name for p in tmp_path.iterdir()] == ["chat.json"], "no temporary file is left behind"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json", "not JSON"),
+        ('{"hello": "world"}', "not a converse-kit conversation"),
+        ('{"format": "converse-kit/conversation", "version": 2, "messages": []}', "newer version"),
+        ('{"format": "converse-kit/conversation", "version": 1, "messages": []}', "not a valid saved conversation"),
+        ('{"format": "converse-kit/conversation", "version": 1, "system": null, "model": "m", "max_tokens": 5,'
+         ' "messages": [{"role": "assistant", "content": "x"}]}', "not a valid saved conversation"),
+    ],
+    ids=["not-json", "foreign", "newer", "missing-fields", "bad-history"],
+)
+def test_loading_a_bad_file_gets_a_clear_error(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "chat.json"
+    path.write_text(content)
+    with pytest.raises(SavedConversationError, match=message):
+        Conversation.load(path)
+
+
+def test_markdown_and_repr(conv: Conversation) -> None:
+    text = conv.to_markdown()
+    assert "**System:** Be brief." in text and "**User:** First question" in text and "**Assistant:**" in text
+    assert repr(conv).startswith("Conversation(2 messages") and "0x" not in repr(conv)
+    assert json.loads(json.dumps(conv.to_dict()))["messages"] == conv.messages
+
+
+def test_ask_keeps_no_state(server: StandIn) -> None:
+    import helpers.session
+
+    helpers.session.setup(quiet=True)
+    helpers.session._active.client = stand_in_client(server.url)  # type: ignore[union-attr]
+    assert ask("one").text == "Stand-in reply to: one"
+    assert ask("two").text == "Stand-in reply to: two"
+    assert [len(r["body"]["messages"]) for r in server.requests] == [1, 1]

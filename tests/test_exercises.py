@@ -1,0 +1,62 @@
+"""Exercise checks: an untried exercise says so, a right answer passes, a wrong one gets a hint."""
+
+from __future__ import annotations
+
+import pytest
+
+import helpers.exercises  # noqa: F401  (registers the checks)
+from helpers import Conversation
+from helpers.checks import CHECKS, check, passes
+from helpers.config import choose_mode
+
+RIGHT_AND_WRONG = {
+    "00.1": (choose_mode({"ANTHROPIC_API_KEY": "x"})[0], "replay"),
+    "00.2": ("CONVERSE_KIT_MODEL", "MODEL"),
+    "01.1": ({"model": "m", "max_tokens": 50, "system": "Translate to French; reply with the translation only.",
+              "messages": [{"role": "user", "content": "Good morning"}]},
+             {"model": "m", "max_tokens": 5000, "system": "s", "messages": [{"role": "user", "content": "Good morning"}]}),
+    "01.2": ("max_tokens", "end_turn"),
+    "02.2": ([{"role": "user", "content": "Hello"},
+              {"role": "assistant", "content": "Hi! What would you like to learn today?"},
+              {"role": "user", "content": "Python, please. I have never programmed before."}],
+             [{"role": "user", "content": "Python, please."}]),
+    "03.1": (Conversation(system="Brief: Audience: beginners learning programming. Two weeks."), Conversation()),
+    "03.2": ({"ask for a shorter version of the schedule": "continue", "ask for a pasta recipe": "new chat",
+              "refer back to day 3 of the plan": "continue",
+              "the conversation is 80 turns long and Claude mixes up old drafts": "new chat"},
+             {"ask for a pasta recipe": "continue"}),
+}
+
+
+@pytest.mark.parametrize("exercise_id", sorted(CHECKS))
+def test_an_untried_exercise_says_so(exercise_id: str, capsys: pytest.CaptureFixture[str]) -> None:
+    check(exercise_id, ...)
+    assert "not tried yet" in capsys.readouterr().out
+    assert not passes(exercise_id, ...)
+
+
+@pytest.mark.parametrize("exercise_id", sorted(RIGHT_AND_WRONG))
+def test_right_passes_and_wrong_gets_a_hint(exercise_id: str, capsys: pytest.CaptureFixture[str]) -> None:
+    right, wrong = RIGHT_AND_WRONG[exercise_id]
+    check(exercise_id, right)
+    assert capsys.readouterr().out.strip() == f"Exercise {exercise_id}: PASS"
+    check(exercise_id, wrong)
+    assert "not yet. Hint:" in capsys.readouterr().out
+
+
+def test_02_1_accepts_the_worked_solution() -> None:
+    history = [
+        {"role": "user", "content": "I want to start a blog. Can you help me plan a blog strategy?"},
+        {"role": "assistant", "content": "Who is the audience?"},
+        {"role": "user", "content": "Beginners in tech."},
+        {"role": "assistant", "content": "A strategy..."},
+        {"role": "user", "content": "Great. Now create a one-week content plan for that audience."},
+    ]
+    plan = {"role": "assistant", "content": "**Week 1: Welcome to tech** ..."}
+    assert passes("02.1", [*history, plan, {"role": "user", "content": "Which post should I write first?"}])
+    assert not passes("02.1", [*history, {"role": "user", "content": "Which post should I write first?"}])
+
+
+def test_an_unknown_exercise_is_an_error() -> None:
+    with pytest.raises(KeyError, match="Known"):
+        check("99.9", 1)
