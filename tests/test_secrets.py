@@ -41,7 +41,7 @@ def test_the_scan_catches_a_planted_key_and_header(tmp_path: Path) -> None:
     planted_key = tmp_path / "cell.ipynb"
     planted_key.write_text('{"outputs": ["' + "sk-" + "ant-api03-" + "A1b2C3d4" * 4 + '"]}')
     planted_header = tmp_path / "rec.json"
-    planted_header.write_text('{"headers": {"Authorization": "Bearer abcdefghijklmnop"}}')
+    planted_header.write_text('{"headers": {"Author' + 'ization": "Bearer abcdefghijklmnop"}}')
     clean = tmp_path / "clean.json"
     clean.write_text('{"headers": {"authorization": "<redacted>"}, "key": "sk-ant-..."}')
     assert secrets_in([planted_key, planted_header, clean]) == [str(planted_key), str(planted_header)]
