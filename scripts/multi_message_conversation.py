@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import sys
 
-from helpers import Conversation, KitError, MessageDict, setup
+from helpers import Conversation, MessageDict, setup
+from helpers.console import run_turns
 
 HISTORY: list[MessageDict] = [
     {"role": "user", "content": "I want to start a blog. Can you help me plan a blog strategy?"},
@@ -23,15 +24,7 @@ def main() -> int:
     """Send the history, then the new turn, printing each reply with its label."""
     setup("multi_message_conversation")
     conversation = Conversation(messages=HISTORY[:-1], max_tokens=200)
-    try:
-        for text in (str(HISTORY[-1]["content"]), NEW_TURN):
-            reply = conversation.send(text)
-            print(f"\nUser: {text}\n\nClaude: {reply.text}\n{reply.footer()}")
-    except KitError as error:
-        print(f"\n{error}", file=sys.stderr)
-        return 1
-    print(f"\nThe last request sent {len(conversation.messages) - 1} messages; tokens in all: {conversation.usage}.")
-    return 0
+    return run_turns(conversation, [str(HISTORY[-1]["content"]), NEW_TURN])
 
 
 if __name__ == "__main__":

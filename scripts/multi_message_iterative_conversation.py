@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import sys
 
-from helpers import Conversation, KitError, MessageDict, setup
+from helpers import Conversation, MessageDict, setup
+from helpers.console import run_turns
 
 HISTORY: list[MessageDict] = [
     {"role": "user", "content": "I want to start a tech blog."},
@@ -25,15 +26,7 @@ def main() -> int:
     """Send the five-message history, then the new turn (max_tokens=300), printing each reply."""
     setup("multi_message_iterative_conversation")
     conversation = Conversation(messages=HISTORY[:-1], max_tokens=300)
-    try:
-        for text in (str(HISTORY[-1]["content"]), NEW_TURN):
-            reply = conversation.send(text)
-            print(f"\nUser: {text}\n\nClaude: {reply.text}\n{reply.footer()}")
-    except KitError as error:
-        print(f"\n{error}", file=sys.stderr)
-        return 1
-    print(f"\nBroad idea -> narrower focus -> structured output, in {len(conversation.messages)} messages.")
-    return 0
+    return run_turns(conversation, [str(HISTORY[-1]["content"]), NEW_TURN])
 
 
 if __name__ == "__main__":
