@@ -1,0 +1,135 @@
+"""Memory strategies: whole exchanges only, user first, pinned kept, budgets respected, the view is what is sent."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from kit import stand_in_client
+
+from helpers import Conversation, check_history
+from helpers.costsim import ExtractiveSummarizer, facts_kept, load_script, simulate
+from helpers.memory import BlockTrim, FullHistory, SlidingWindow, Strategy, SummarizeOlder, TokenBudget, tokens_of
+from helpers.pricing import cost, input_equivalents, price
+from helpers.reply import Usage
+from helpers.standin import StandIn
+
+SCRIPT = load_script()
+
+
+def body_at(turn: int) -> dict[str, Any]:
+    """The full-history request body of the scripted conversation at a turn."""
+    history = [m for pair in SCRIPT.exchanges[:turn] for m in pair]
+    return {"model": "m", "max_tokens": 100, "system": SCRIPT.system, "messages": [*history, SCRIPT.exchanges[turn][0]]}
+
+
+def every_strategy() -> list[Strategy]:
+    """One of each strategy, with pins and caching in the mix."""
+    return [FullHistory(), SlidingWindow(3), SlidingWindow(5, pinned=[0]), TokenBudget(3000), TokenBudget(3000, pinned=[0, 1]),
+            BlockTrim(3000, 4, pinned=[0], cache=True), SummarizeOlder(3000, 4, summarizer=ExtractiveSummarizer())]
+
+
+@pytest.mark.parametrize("strategy", every_strategy(), ids=lambda s: s.label)
+@pytest.mark.parametrize("turn", [0, 1, 7, 30, 99])
+def test_requests_are_whole_exchanges_starting_with_the_user(strategy: Strategy, turn: int) -> None:
+    body = strategy.prepare(body_at(turn))
+    check_history(body["messages"])  # starts with a user turn, roles alternate
+    full = body_at(turn)["messages"]
+    assert body["messages"][-1] == full[-1], "the new user turn is always sent"
+    pairs = [body["messages"][i : i + 2] for i in range(0, len(body["messages"]) - 1, 2)]
+    assert all(pair in [full[j : j + 2] for j in range(0, len(full) - 1, 2)] for pair in pairs), "no pair is split"
+
+
+@pytest.mark.parametrize("strategy", [s for s in every_strategy() if s.pinned], ids=lambda s: s.label)
+def test_pinned_exchanges_are_never_dropped(strategy: Strategy) -> None:
+    for turn in (10, 50, 99):
+        messages = strategy.prepare(body_at(turn))["messages"]
+        for i in strategy.pinned:
+            assert SCRIPT.exchanges[i][0] in messages and SCRIPT.exchanges[i][1] in messages
+
+
+@pytest.mark.parametrize("strategy", [TokenBudget(3000), TokenBudget(2500, pinned=[0]), BlockTrim(3000, 4)], ids=repr)
+def test_the_budget_is_respected(strategy: Strategy) -> None:
+    for turn in range(5, 100, 7):
+        body = strategy.prepare(body_at(turn))
+        used = tokens_of(body["system"]) + sum(tokens_of(m) for m in body["messages"])
+        assert used <= strategy.budget + 50, f"turn {turn}: {used} tokens"  # type: ignore[attr-defined]
+
+
+def test_a_sliding_window_keeps_exactly_its_last_exchanges() -> None:
+    body = SlidingWindow(3).prepare(body_at(40))
+    assert body["messages"][:-1] == [m for pair in SCRIPT.exchanges[37:40] for m in pair]
+
+
+def test_block_trim_keeps_a_stable_prefix_between_drops() -> None:
+    strategy, starts = BlockTrim(3000, 5), []
+    for turn in range(1, 60):
+        starts.append(strategy.prepare(body_at(turn))["messages"][0])
+    changes = sum(1 for a, b in zip(starts, starts[1:], strict=False) if a != b)
+    assert 0 < changes <= 60 // 5, "the first message changes only when a block is dropped"
+
+
+def test_summarize_older_leads_with_an_editable_summary() -> None:
+    strategy = SummarizeOlder(3000, 4, summarizer=ExtractiveSummarizer())
+    body = strategy.prepare(body_at(60))
+    assert body["system"].startswith("Summary of the earlier conversation:\n") and SCRIPT.system in body["system"]
+    assert "My name is Ana." in strategy.summary
+    strategy.summary = "Edited by the learner."
+    assert "Edited by the learner." in strategy.prepare(body_at(61))["system"]
+
+
+def test_caching_adds_a_breakpoint_that_moves_with_the_conversation() -> None:
+    body = FullHistory(cache=True).prepare(body_at(5))
+    assert body["cache_control"] == {"type": "ephemeral"}
+    rows = simulate(FullHistory(cache=True), SCRIPT, turns=10)
+    assert rows[0].cache_read == 0 and all(r.cache_read > 0 for r in rows[1:])
+    assert all(r.cache_read + r.cache_write == r.sent for r in rows)
+
+
+def test_full_history_grows_quadratically_and_caching_cuts_the_bill() -> None:
+    full = simulate(FullHistory(), SCRIPT)
+    assert full[99].sent > 20 * full[0].sent
+    cached = simulate(FullHistory(cache=True), SCRIPT)
+    assert sum(r.billed for r in cached) < 0.2 * sum(r.billed for r in full)
+
+
+def test_the_best_managed_strategy_meets_the_target() -> None:
+    base = sum(r.billed for r in simulate(FullHistory(), SCRIPT))
+    block = BlockTrim(4000, 10, pinned=[0, 1, 2], cache=True)
+    assert sum(r.billed for r in simulate(block, SCRIPT)) / base <= 0.08
+    assert all(facts_kept(block, SCRIPT).values())
+    assert not any(facts_kept(SlidingWindow(10), SCRIPT).values())
+
+
+@pytest.fixture
+def server() -> Iterator[StandIn]:
+    """A stand-in of the API."""
+    with StandIn() as standin:
+        yield standin
+
+
+@pytest.mark.parametrize("memory", [SlidingWindow(2), TokenBudget(200, pinned=[0]), BlockTrim(200, 2, cache=True)], ids=repr)
+def test_the_request_sent_equals_the_view_shown(server: StandIn, memory: Strategy) -> None:
+    conv = Conversation(client=stand_in_client(server.url), memory=memory)
+    for i in range(6):
+        shown = conv.request(f"Question number {i}, with a few more words to take up some tokens.")
+        conv.send(f"Question number {i}, with a few more words to take up some tokens.")
+        assert server.requests[-1]["body"] == shown
+    assert len(conv.messages) == 12, "the full history stays in the conversation; only the request is trimmed"
+
+
+def test_summarize_older_asks_the_model_through_the_conversation(server: StandIn) -> None:
+    conv = Conversation(client=stand_in_client(server.url), memory=SummarizeOlder(120, 2))
+    for i in range(5):
+        conv.send(f"Fact {i}: the answer is {i * 7}, and here are some extra words to fill the budget quickly.")
+    calls = [r["body"] for r in server.requests if "Update the running summary" in str(r["body"].get("system"))]
+    assert calls and conv.memory.summary.startswith("Stand-in reply to")  # type: ignore[union-attr]
+
+
+def test_prices_live_in_one_table_with_a_date() -> None:
+    usage = Usage(input_tokens=1000, output_tokens=100, cache_creation_input_tokens=1000, cache_read_input_tokens=1000)
+    assert input_equivalents(usage) == 1000 + 1250 + 100
+    assert cost(usage, "claude-haiku-4-5") == pytest.approx((2350 * 1.0 + 100 * 5.0) / 1e6)
+    with pytest.raises(KeyError, match="prices as of"):
+        price("claude-unknown")
