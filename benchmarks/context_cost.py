@@ -13,13 +13,13 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from itertools import accumulate
 from pathlib import Path
 
 from tqdm import tqdm
 
-from helpers.costsim import ExtractiveSummarizer, Script, Turn, facts_kept, load_script, simulate
+from helpers.costsim import ExtractiveSummarizer, Outcome, Script, Turn, compare, load_script, simulate, table
 from helpers.memory import BlockTrim, FullHistory, SlidingWindow, Strategy, SummarizeOlder, TokenBudget
+from helpers.plots import plot_costs
 
 OUT = Path(__file__).resolve().parent / "out" / "context_cost.png"
 TARGET = 0.08
@@ -43,42 +43,23 @@ def strategies() -> list[Strategy]:
 
 def live_sizer() -> Callable[[Strategy, Script, list[Turn]], list[Turn]]:
     """Rescale each simulated turn to the API's count_tokens figure for the same request (needs a key)."""
-    from helpers import setup
+    from helpers import model, setup
 
     client = setup(quiet=True)
 
     def rescale(strategy: Strategy, script: Script, rows: list[Turn]) -> list[Turn]:
         scaled = []
-        for t, row in enumerate(rows):
+        for t, row in enumerate(tqdm(rows, desc=f"count_tokens: {strategy.label}", unit="turn", leave=False)):
             history = [m for pair in script.exchanges[:t] for m in pair]
-            body = strategy.prepare({"model": "m", "max_tokens": 1, "system": script.system,
+            body = strategy.prepare({"model": model(), "max_tokens": 1, "system": script.system,
                                      "messages": [*history, script.exchanges[t][0]]})
-            counted = client.messages.count_tokens(model="claude-haiku-4-5", system=body.get("system", ""),
+            counted = client.messages.count_tokens(model=model(), system=body.get("system", ""),
                                                    messages=body["messages"]).input_tokens
             k = counted / row.sent
             scaled.append(Turn(counted, round(row.cache_read * k), round(row.cache_write * k), round(row.uncached * k)))
         return scaled
 
     return rescale
-
-
-def plot(results: dict[str, list[Turn]], path: Path) -> None:
-    """Cumulative billed input per turn, one line per strategy."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, (sent, billed) = plt.subplots(1, 2, figsize=(13, 5))
-    for label, rows in results.items():
-        sent.plot([r.sent for r in rows], label=label)
-        billed.plot(list(accumulate(r.billed for r in rows)), label=label)
-    sent.set(title="Tokens sent per turn (estimate)", xlabel="turn", ylabel="tokens")
-    billed.set(title="Cumulative input billed (token equivalents)", xlabel="turn", yscale="log")
-    billed.legend(fontsize=7)
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -89,25 +70,24 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     script = load_script()
     rescale = live_sizer() if args.live else None
-    results, kept = {}, {}
-    for strategy in tqdm(strategies(), desc="strategies", unit="strategy"):
-        rows = simulate(strategy, script)
-        results[strategy.label] = rescale(strategy, script, rows) if rescale else rows
-        kept[strategy.label] = facts_kept(strategy, script)
-    base = sum(r.billed for r in results[FullHistory().label])
+    outcomes = compare(list(tqdm(strategies(), desc="strategies", unit="strategy")), script, FullHistory())
+    if rescale:  # the same comparison, with each request sized by the API
+        base = sum(t.billed for t in rescale(FullHistory(), script, simulate(FullHistory(), script)))
+        pairs = zip(strategies(), strategies(), strict=True)  # a fresh copy replays the turns for counting
+        sized = [rescale(fresh, script, simulate(used, script)) for used, fresh in pairs]
+        outcomes = [Outcome(o.label, t, sum(x.billed for x in t) / base, o.facts) for o, t in zip(outcomes, sized, strict=True)]
     source = "the API's count_tokens" if args.live else "the offline estimate (about 4 characters a token)"
     print(f"\n{len(script.exchanges)} turns; token figures from {source}; caching modelled as the API bills it.")
-    print(f"{'strategy':48} {'billed':>10} {'vs full':>8}  facts kept")
-    best = 1.0
-    for label, rows in results.items():
-        total, facts = sum(r.billed for r in rows), kept[label]
-        ratio = total / base
-        if label != FullHistory().label and all(facts.values()):
-            best = min(best, ratio)
-        print(f"{label:48} {total:>10,.0f} {ratio:>8.1%}  {sum(facts.values())}/{len(facts)}")
+    print(table(outcomes))
+    managed = [o.share for o in outcomes[1:] if all(o.facts.values())]
+    best = min(managed)
     print(f"\nBest managed strategy with every pinned fact kept: {best:.1%} of the full history "
           f"(target at most {TARGET:.0%}): {'PASS' if best <= TARGET else 'FAIL'}")
-    plot(results, args.out)
+    import matplotlib
+
+    matplotlib.use("Agg")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    plot_costs(outcomes, "Memory strategies over a 100-turn conversation").savefig(args.out, dpi=110)
     print(f"Plot written to {args.out}")
     return 0
 

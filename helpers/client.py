@@ -8,7 +8,7 @@ import httpx2
 from .config import REPO_ROOT, Settings
 from .errors import KEY_HELP, NoKeyError
 from .recordings import RecordingStore
-from .transport import RecordTransport, ReplayTransport
+from .transport import RecordTransport, ReplayTransport, remember_sent
 
 LIVE_TIMEOUT = httpx2.Timeout(120.0, connect=10.0)  # a notebook should not sit in silence for the SDK's 600 s
 REPLAY_KEY = "replay-mode-no-key"  # never leaves the process: the replay transport has no network
@@ -35,7 +35,8 @@ def make_client(settings: Settings) -> anthropic.Anthropic:
     if settings.mode == "record":
         http = anthropic.DefaultHttpxClient(transport=RecordTransport(store, settings.cassette), timeout=LIVE_TIMEOUT)
         return anthropic.Anthropic(http_client=http)
-    return anthropic.Anthropic(timeout=LIVE_TIMEOUT)
+    http = anthropic.DefaultHttpxClient(timeout=LIVE_TIMEOUT, event_hooks={"request": [remember_sent]})
+    return anthropic.Anthropic(http_client=http)
 
 
 def status_line(settings: Settings) -> str:

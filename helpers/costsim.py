@@ -112,3 +112,36 @@ def facts_kept(strategy: Strategy, script: Script) -> dict[str, bool]:
                              "messages": [*history, script.exchanges[-1][0]]})
     text = json.dumps(body, ensure_ascii=False)
     return {fact: fact in text for fact in script.facts}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One strategy over the whole script: its turns, its bill as a share of the full history, the facts kept."""
+
+    label: str
+    turns: list[Turn]
+    share: float
+    facts: dict[str, bool]
+
+    @property
+    def billed(self) -> float:
+        """Input-token equivalents billed over the whole script."""
+        return sum(turn.billed for turn in self.turns)
+
+
+def compare(strategies: list[Strategy], script: Script, baseline: Strategy) -> list[Outcome]:
+    """Simulate each strategy and express its bill as a share of the baseline's."""
+    base = sum(turn.billed for turn in simulate(baseline, script))
+    outcomes = []
+    for strategy in strategies:
+        turns = simulate(strategy, script)
+        outcomes.append(Outcome(strategy.label, turns, sum(t.billed for t in turns) / base, facts_kept(strategy, script)))
+    return outcomes
+
+
+def table(outcomes: list[Outcome]) -> str:
+    """A plain-text table: billed, share of the full history, facts kept."""
+    lines = [f"{'strategy':46} {'billed':>10} {'vs full':>8}  facts kept"]
+    for o in outcomes:
+        lines.append(f"{o.label:46} {o.billed:>10,.0f} {o.share:>8.1%}  {sum(o.facts.values())}/{len(o.facts)}")
+    return "\n".join(lines)

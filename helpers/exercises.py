@@ -106,3 +106,30 @@ def _continue_or_new(decisions: Any) -> str | None:
         if decisions.get(situation) != answer:
             return f"Think again about: {situation!r}. Does it need the earlier turns, or are they in the way?"
     return None
+
+
+# 04_memory_and_limits
+@exercise("04.1")
+def _cheap_and_remembers(strategy: Any) -> str | None:
+    """A strategy that keeps the three early facts and bills at most 10% of the full history."""
+    from .costsim import compare, load_script
+    from .memory import FullHistory, Strategy
+
+    if not isinstance(strategy, Strategy):
+        return "Use a strategy from helpers.memory, e.g. BlockTrim(...) or SlidingWindow(...)."
+    (outcome,) = compare([strategy], load_script(), FullHistory())
+    if not all(outcome.facts.values()):
+        return "Some early facts are dropped: pin exchanges 0, 1 and 2 with pinned=[0, 1, 2]."
+    if outcome.share > 0.10:
+        return f"It bills {outcome.share:.1%} of the full history. Cache a prefix that stays stable: trim in blocks."
+    return None
+
+
+@exercise("04.2")
+def _pinned_window(strategy: Any) -> str | None:
+    """A sliding window of 4 exchanges that always keeps the first one."""
+    from .memory import SlidingWindow
+
+    if not isinstance(strategy, SlidingWindow) or strategy.exchanges != 4:
+        return "Use SlidingWindow with a window of 4 exchanges."
+    return None if tuple(strategy.pinned) == (0,) else "Pin the first exchange: pinned=[0]."

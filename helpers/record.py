@@ -30,12 +30,11 @@ AUTHORED_REPLIES = REPO_ROOT / "data" / "authored"
 
 
 class AuthoredReplies:
-    """Replies written by hand, looked up by the request's last user message (and an optional context)."""
+    """Replies written by hand, looked up by the request's last user message (or its start) and an optional context."""
 
     def __init__(self, folder: Path) -> None:
-        self.entries: list[dict[str, str]] = [
-            entry for path in sorted(folder.glob("*.json")) for entry in json.loads(path.read_text(encoding="utf-8"))["replies"]
-        ]
+        entries = [entry for path in sorted(folder.glob("*.json")) for entry in json.loads(path.read_text(encoding="utf-8"))["replies"]]
+        self.entries: list[dict[str, str]] = sorted(entries, key=lambda entry: "context" not in entry)  # specific ones first
         self.missing: list[str] = []
 
     def __call__(self, body: dict[str, Any]) -> str:
@@ -43,7 +42,8 @@ class AuthoredReplies:
         said = last_user_text(body, width=10_000)
         whole = json.dumps(body, ensure_ascii=False)
         for entry in self.entries:
-            if entry["user"] == said and entry.get("context", "") in whole:
+            same = said.startswith(entry["user_starts"]) if "user_starts" in entry else entry.get("user") == said
+            if same and entry.get("context", "") in whole:
                 return entry["reply"]
         self.missing.append(said)
         return f"[no authored reply for: {said}]"

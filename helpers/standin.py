@@ -143,6 +143,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     standin: StandIn
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out as separate writes: no 40 ms delayed-ACK stall
 
     def log_message(self, format: str, *args: Any) -> None:
         """Stay quiet."""

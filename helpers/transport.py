@@ -26,6 +26,8 @@ KEPT_RESPONSE_HEADERS = ("content-type", "request-id")  # no retry-after: a repl
 LIVE_API_HOST = "api.anthropic.com"
 
 PROVENANCE: dict[str, str] = {}  # reply id -> label, filled as replies are replayed or recorded
+SENT: list[Any] = []  # the last request bodies that went through a kit transport, newest last (wire view)
+SENT_KEPT = 20
 
 
 def label_for(reply_id: str | None) -> str:
@@ -39,9 +41,17 @@ def _body_of(request: httpx2.Request) -> Any:
     return json.loads(content) if content else None
 
 
-def _key_of(request: httpx2.Request) -> tuple[str, Any]:
-    """The request's match key and its parsed body."""
+def remember_sent(request: httpx2.Request) -> Any:
+    """Keep the request's body in SENT (the wire view notebooks show) and return it."""
     body = _body_of(request)
+    SENT.append(body)
+    del SENT[:-SENT_KEPT]
+    return body
+
+
+def _key_of(request: httpx2.Request) -> tuple[str, Any]:
+    """The request's match key and its parsed body (remembered in SENT, as sent on the wire)."""
+    body = remember_sent(request)
     path = request.url.raw_path.decode()
     return request_key(request.method, path, request.headers.get("anthropic-beta"), body), body
 

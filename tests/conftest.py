@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers.standin import StandIn
+
 # Set at import time: kernels started by nbval inherit these (variables set in fixtures do not reach them).
 os.environ["CONVERSE_KIT_MODE"] = "replay"
 for _name in ("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "ANTHROPIC_AUTH_TOKEN", "CONVERSE_KIT_MODEL",
@@ -44,3 +46,10 @@ def recordings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "recordings"
     monkeypatch.setenv("CONVERSE_KIT_RECORDINGS", str(folder))
     return folder
+
+
+@pytest.fixture
+def server() -> Iterator[StandIn]:
+    """A local stand-in of the Messages API for one test, on 127.0.0.1."""
+    with StandIn() as standin:
+        yield standin

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,13 +13,6 @@ from kit import stand_in_client
 from helpers import Conversation, KitError, ask
 from helpers.errors import SavedConversationError
 from helpers.standin import Fault, StandIn
-
-
-@pytest.fixture
-def server() -> Iterator[StandIn]:
-    """A stand-in of the API for one test."""
-    with StandIn() as standin:
-        yield standin
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from pathlib import Path
 
 import anthropic
@@ -24,14 +23,6 @@ from helpers.errors import (
     friendly,
 )
 from helpers.standin import Fault, StandIn
-
-
-@pytest.fixture
-def server() -> Iterator[StandIn]:
-    """A stand-in of the API for one test."""
-    with StandIn() as standin:
-        yield standin
-
 
 CASES = [
     (Fault(kind="status", status=401, error_type="authentication_error", message="invalid key"), KeyRejectedError, ".env"),

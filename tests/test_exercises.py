@@ -8,6 +8,7 @@ import helpers.exercises  # noqa: F401  (registers the checks)
 from helpers import Conversation
 from helpers.checks import CHECKS, check, passes
 from helpers.config import choose_mode
+from helpers.memory import BlockTrim, SlidingWindow
 
 RIGHT_AND_WRONG = {
     "00.1": (choose_mode({"ANTHROPIC_API_KEY": "x"})[0], "replay"),
@@ -25,6 +26,8 @@ RIGHT_AND_WRONG = {
               "refer back to day 3 of the plan": "continue",
               "the conversation is 80 turns long and Claude mixes up old drafts": "new chat"},
              {"ask for a pasta recipe": "continue"}),
+    "04.1": (BlockTrim(4000, 10, pinned=[0, 1, 2], cache=True), SlidingWindow(10, cache=True)),
+    "04.2": (SlidingWindow(4, pinned=[0]), SlidingWindow(4)),
 }
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -10,7 +9,15 @@ from kit import stand_in_client
 
 from helpers import Conversation, check_history
 from helpers.costsim import ExtractiveSummarizer, facts_kept, load_script, simulate
-from helpers.memory import BlockTrim, FullHistory, SlidingWindow, Strategy, SummarizeOlder, TokenBudget, tokens_of
+from helpers.memory import (
+    BlockTrim,
+    FullHistory,
+    SlidingWindow,
+    Strategy,
+    SummarizeOlder,
+    TokenBudget,
+    tokens_of,
+)
 from helpers.pricing import cost, input_equivalents, price
 from helpers.reply import Usage
 from helpers.standin import StandIn
@@ -100,13 +107,6 @@ def test_the_best_managed_strategy_meets_the_target() -> None:
     assert sum(r.billed for r in simulate(block, SCRIPT)) / base <= 0.08
     assert all(facts_kept(block, SCRIPT).values())
     assert not any(facts_kept(SlidingWindow(10), SCRIPT).values())
-
-
-@pytest.fixture
-def server() -> Iterator[StandIn]:
-    """A stand-in of the API."""
-    with StandIn() as standin:
-        yield standin
 
 
 @pytest.mark.parametrize("memory", [SlidingWindow(2), TokenBudget(200, pinned=[0]), BlockTrim(200, 2, cache=True)], ids=repr)

@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import anthropic
 import pytest
 from kit import stand_in_client
 
 from helpers.standin import Fault, StandIn, chunks
-
-
-@pytest.fixture
-def server() -> Iterator[StandIn]:
-    """A stand-in for one test."""
-    with StandIn() as standin:
-        yield standin
 
 
 def test_create_and_stream_give_the_same_text(server: StandIn) -> None:

@@ -1,0 +1,46 @@
+"""The context-cost benchmark runs offline (estimates) and with --live (count_tokens, here from a local stand-in)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from helpers import notebooks
+from helpers.config import REPO_ROOT
+from helpers.standin import StandIn
+
+BENCHMARK = REPO_ROOT / "benchmarks" / "context_cost.py"
+
+
+def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """Run the benchmark as a reader would, from the kit's folder."""
+    return subprocess.run([sys.executable, str(BENCHMARK), *args], capture_output=True, text=True, env=env,
+                          cwd=REPO_ROOT, timeout=600)
+
+
+def best_share(stdout: str) -> float:
+    """The best managed strategy's share, as printed."""
+    line = next(line for line in stdout.splitlines() if line.startswith("Best managed strategy"))
+    return float(line.split(": ")[1].split("%")[0]) / 100
+
+
+def test_offline_prints_the_table_and_writes_the_plot(tmp_path: Path) -> None:
+    out = tmp_path / "cost.png"
+    done = run(notebooks.environment(CONVERSE_KIT_HITS_LOG=None), "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "offline estimate" in done.stdout
+    assert "block trim" in done.stdout and "sliding window (10) + cache" in done.stdout
+    assert best_share(done.stdout) <= 0.08 and "PASS" in done.stdout
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_live_counts_every_request_with_count_tokens(server: StandIn, tmp_path: Path) -> None:
+    env = notebooks.environment(CONVERSE_KIT_MODE="live", ANTHROPIC_BASE_URL=server.url,
+                                ANTHROPIC_API_KEY="dummy-key-for-the-local-stand-in", CONVERSE_KIT_HITS_LOG=None)
+    done = run(env, "--live", "--out", str(tmp_path / "cost.png"))
+    assert done.returncode == 0, done.stderr
+    assert "count_tokens" in done.stdout
+    counted = [r for r in server.requests if r["path"].endswith("/count_tokens")]
+    assert len(counted) >= 100 * 10  # every turn of the baseline and of the nine strategies
+    assert 0 < best_share(done.stdout) <= 0.08
