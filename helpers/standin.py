@@ -149,8 +149,10 @@ class _Handler(BaseHTTPRequestHandler):
         """Stay quiet."""
 
     def do_GET(self) -> None:
-        """Answer the models endpoints."""
+        """Answer the models endpoints (status and slow faults apply here too)."""
         self.note(None)
+        if self.apply_fault()[1]:
+            return
         if self.path.split("?")[0].rstrip("/") == "/v1/models":
             data = [model_info(m) for m in MODELS]
             self.json(200, {"data": data, "has_more": False, "first_id": MODELS[0], "last_id": MODELS[-1]})
@@ -169,11 +171,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.note(body)
         if self.standin.over_rate():
             return self.error(429, "rate_limit_error", "Rate limit exceeded.", self.standin.retry_after)
-        fault = self.standin.take_fault()
-        if fault and fault.kind == "slow":
-            time.sleep(fault.delay)
-        elif fault and fault.kind == "status":
-            return self.error(fault.status, fault.error_type, fault.message, fault.retry_after)
+        fault, answered = self.apply_fault()
+        if answered:
+            return
         if self.path.startswith("/v1/messages/count_tokens"):
             return self.json(200, {"input_tokens": estimate_request_tokens(body)})
         if not self.path.startswith("/v1/messages"):
@@ -182,6 +182,16 @@ class _Handler(BaseHTTPRequestHandler):
         if problem:
             return self.error(400, "invalid_request_error", problem)
         self.answer(body, fault)
+
+    def apply_fault(self) -> tuple[Fault | None, bool]:
+        """Take the next fault: sleep for a slow one, answer a status one; say whether it answered."""
+        fault = self.standin.take_fault()
+        if fault and fault.kind == "slow":
+            time.sleep(fault.delay)
+        elif fault and fault.kind == "status":
+            self.error(fault.status, fault.error_type, fault.message, fault.retry_after)
+            return fault, True
+        return fault, False
 
     def note(self, body: Any) -> None:
         """Remember the request, with secret header values redacted."""
@@ -195,7 +205,8 @@ class _Handler(BaseHTTPRequestHandler):
         text, stop = cut(self.standin.reply(body), int(body["max_tokens"]))
         digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:20]
         message = {
-            "id": f"msg_standin_{digest}",  # the same request always gets the same id, so recordings are stable "type": "message", "role": "assistant", "model": body["model"],
+            "id": f"msg_standin_{digest}",  # the same request always gets the same id, so recordings are stable
+            "type": "message", "role": "assistant", "model": body["model"],
             "content": [{"type": "text", "text": text}], "stop_reason": stop, "stop_sequence": None,
             "usage": {"input_tokens": estimate_request_tokens(body), "output_tokens": estimate_tokens(text),
                       "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0},

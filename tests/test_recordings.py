@@ -74,3 +74,28 @@ def test_the_shipped_recordings_all_load_and_say_where_they_came_from() -> None:
             assert "not real model output" in recording.provenance["note"]
         if recording.headers.get("content-type", "").startswith("text/event-stream"):
             assert recording.response.endswith("\n\n") and "event: message_stop" in recording.response
+
+
+MESSAGE_FIELDS = {"id", "type", "role", "model", "content", "stop_reason", "stop_sequence", "usage"}
+
+
+def shipped() -> list[Recording]:
+    """Every recording in data/recordings."""
+    store = RecordingStore(SSE)
+    return [store.load(path) for path in store.files()]
+
+
+@pytest.mark.parametrize("recording", shipped(), ids=lambda r: r.key)
+def test_every_shipped_message_is_in_the_apis_wire_shape(recording: Recording) -> None:
+    """A Message has exactly the API's top-level fields; a stream's message_start carries them too."""
+    if recording.status != 200 or not recording.path.startswith("/v1/messages") or "count_tokens" in recording.path:
+        return
+    if recording.response.startswith("event:"):
+        start = json.loads(recording.response.split("\n")[1].removeprefix("data: "))
+        assert start["type"] == "message_start" and recording.response.endswith("\n\n")
+        message = start["message"]
+    else:
+        message = json.loads(recording.response)
+    assert set(message) == MESSAGE_FIELDS
+    assert (message["type"], message["role"]) == ("message", "assistant")
+    assert message["model"] == recording.body["model"]
