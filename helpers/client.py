@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import anthropic
 import httpx2
 
-from .config import REPO_ROOT, Settings
+from .config import LIVE_TIMEOUT_SECONDS, REPO_ROOT, Settings
 from .errors import KEY_HELP, NoKeyError
 from .recordings import RecordingStore
 from .transport import RecordTransport, ReplayTransport, remember_sent
+from .workshop import WorkshopTransport
 
-LIVE_TIMEOUT = httpx2.Timeout(120.0, connect=10.0)  # a notebook should not sit in silence for the SDK's 600 s
+LIVE_TIMEOUT = httpx2.Timeout(LIVE_TIMEOUT_SECONDS, connect=10.0)  # a notebook should not sit in silence for 600 s
 REPLAY_KEY = "replay-mode-no-key"  # never leaves the process: the replay transport has no network
 
 
@@ -35,10 +38,15 @@ def make_client(settings: Settings) -> anthropic.Anthropic:
     if settings.mode == "record":
         http = anthropic.DefaultHttpxClient(transport=RecordTransport(store, settings.cassette), timeout=LIVE_TIMEOUT)
         return anthropic.Anthropic(http_client=http)
-    http = anthropic.DefaultHttpxClient(timeout=LIVE_TIMEOUT, event_hooks={"request": [remember_sent]})
-    return anthropic.Anthropic(http_client=http)
+    options: dict[str, Any] = {"timeout": LIVE_TIMEOUT, "event_hooks": {"request": [remember_sent]}}
+    if settings.workshop:  # one request at a time, patient retries, recordings when the API fails
+        replay = ReplayTransport(store, record_command(settings.cassette))
+        options["transport"] = WorkshopTransport(httpx2.HTTPTransport(), replay)
+    return anthropic.Anthropic(http_client=anthropic.DefaultHttpxClient(**options))
 
 
 def status_line(settings: Settings) -> str:
     """One line: the mode and why, the model, the SDK version."""
-    return f"Mode: {settings.mode} ({settings.reason}) | model: {settings.model} | anthropic {anthropic.__version__}"
+    workshop = " | workshop setting" if settings.workshop and settings.mode == "live" else ""
+    return (f"Mode: {settings.mode} ({settings.reason}){workshop} | model: {settings.model} "
+            f"| anthropic {anthropic.__version__}")

@@ -20,7 +20,10 @@ RECORDINGS_VAR = "CONVERSE_KIT_RECORDINGS"
 CASSETTE_VAR = "CONVERSE_KIT_CASSETTE"
 AUTHORED_VAR = "CONVERSE_KIT_AUTHORED"
 HITS_LOG_VAR = "CONVERSE_KIT_HITS_LOG"
+WORKSHOP_VAR = "CONVERSE_KIT_WORKSHOP"
 KEY_VAR = "ANTHROPIC_API_KEY"
+
+LIVE_TIMEOUT_SECONDS = 120.0  # how long a live request may wait for the API (the SDK's own default is 600 s)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_RECORDINGS = REPO_ROOT / "data" / "recordings"
@@ -36,6 +39,7 @@ class Settings:
     recordings: Path
     cassette: str
     has_key: bool
+    workshop: bool = False
 
 
 def load_env_files() -> None:
@@ -69,6 +73,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, cassette: str | None 
         recordings=Path(env.get(RECORDINGS_VAR) or DEFAULT_RECORDINGS),
         cassette=cassette or env.get(CASSETTE_VAR, "").strip() or "scratch",
         has_key=bool(env.get(KEY_VAR)),
+        workshop=env.get(WORKSHOP_VAR, "").strip().lower() in ("1", "true", "yes", "on"),
     )
 
 

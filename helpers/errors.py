@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import anthropic
+
+from .config import LIVE_TIMEOUT_SECONDS
 
 KEY_HELP = (
     "Put your key in a file named .env at the top of the kit (copy .env.example): ANTHROPIC_API_KEY=sk-ant-...\n"
@@ -56,6 +59,13 @@ class ApiError(KitError):
     """Any other error the API returned."""
 
 
+def _error_type(error: anthropic.APIStatusError) -> str:
+    """The API's error type (e.g. overloaded_error) from an error's body, or ''."""
+    body = error.body if isinstance(error.body, dict) else {}
+    detail = body.get("error", body)
+    return str(detail.get("type", "")) if isinstance(detail, dict) else ""
+
+
 def _too_long(message: str) -> PromptTooLongError:
     """Explain a 'prompt is too long' error with how far over the limit it is."""
     found = re.search(r"(\d+) tokens > (\d+)", message)
@@ -85,6 +95,11 @@ def friendly(error: BaseException, *, model: str = "") -> BaseException:
             f"The API does not know the model {model!r} (404): it may be misspelled or retired.\n"
             "Set CONVERSE_KIT_MODEL in .env to a current model, e.g. CONVERSE_KIT_MODEL=claude-haiku-4-5"
         )
+    if isinstance(error, anthropic.APIStatusError) and error.status_code == 200:  # an `error` event mid-stream
+        return RateLimitedError(
+            f"The API stopped the reply midway ({_error_type(error) or 'error event'}), so nothing was stored.\n"
+            "Run the cell again; if it keeps happening, wait a minute."
+        )
     if isinstance(error, anthropic.RateLimitError | anthropic.OverloadedError):
         return RateLimitedError(
             f"The API is busy ({error.status_code}) and the SDK's retries did not get through.\n"
@@ -93,12 +108,22 @@ def friendly(error: BaseException, *, model: str = "") -> BaseException:
     if isinstance(error, anthropic.BadRequestError) and "too long" in str(error):
         return _too_long(str(error))
     if isinstance(error, anthropic.APITimeoutError):
-        return NetworkError("The API did not answer in time. Run the cell again, or ask for a shorter reply (max_tokens).")
+        return NetworkError(
+            f"The API did not answer in time (the kit waits up to {LIVE_TIMEOUT_SECONDS:.0f} s; see LIVE_TIMEOUT_SECONDS).\n"
+            "Run the cell again, or ask for a shorter reply with a smaller max_tokens."
+        )
     if isinstance(error, anthropic.APIConnectionError):
         return NetworkError(
             "Could not reach the API: check your network connection.\n"
             "To keep going offline with the recorded replies: CONVERSE_KIT_MODE=replay"
         )
+    if isinstance(error, anthropic.InternalServerError):
+        return ApiError(
+            f"The API failed on its side ({error.status_code}) and the SDK's retries did not get through.\n"
+            "Run the cell again in a minute; nothing was added to the conversation."
+        )
+    if isinstance(error, json.JSONDecodeError):
+        return ApiError("The API's answer could not be read (it was cut off or malformed). Run the cell again.")
     if isinstance(error, anthropic.APIStatusError):
         message = getattr(error, "api_message", None) or str(error)
         return ApiError(f"The API returned an error ({error.status_code}): {message}")

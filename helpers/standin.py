@@ -19,6 +19,7 @@ from .tokens import estimate_request_tokens, estimate_tokens
 
 Reply = Callable[[dict[str, Any]], str]
 MODELS = ("claude-haiku-4-5", "claude-sonnet-4-6", "claude-opus-4-7")
+CONTEXT_WINDOW = 200_000  # input tokens the stand-in accepts, like the API's models
 SECRET_HEADERS = ("authorization", "x-api-key")
 
 
@@ -68,9 +69,9 @@ class StandIn:
     """A local stand-in of the Messages API on 127.0.0.1, for tests and offline demos."""
 
     def __init__(self, reply: Reply | None = None, *, port: int = 0, rate_limit: float | None = None,
-                 retry_after: float = 0.2) -> None:
+                 retry_after: float = 0.2, latency: float = 0.0) -> None:
         self.reply = reply or default_reply
-        self.port, self.rate_limit, self.retry_after = port, rate_limit, retry_after
+        self.port, self.rate_limit, self.retry_after, self.latency = port, rate_limit, retry_after, latency
         self.requests: list[dict[str, Any]] = []
         self.url = ""
         self._faults: deque[Fault] = deque()
@@ -83,6 +84,11 @@ class StandIn:
         """Queue a fault for the next request(s)."""
         with self._lock:
             self._faults.append(fault)
+
+    def clear_faults(self) -> None:
+        """Forget every queued fault: the API is healthy again."""
+        with self._lock:
+            self._faults.clear()
 
     def next_id(self) -> int:
         """A new number for message and request ids."""
@@ -157,7 +163,10 @@ class _Handler(BaseHTTPRequestHandler):
             data = [model_info(m) for m in MODELS]
             self.json(200, {"data": data, "has_more": False, "first_id": MODELS[0], "last_id": MODELS[-1]})
         elif self.path.startswith("/v1/models/"):
-            self.json(200, model_info(self.path.split("/")[-1]))
+            model = self.path.split("?")[0].split("/")[-1]
+            if model not in MODELS:
+                return self.error(404, "not_found_error", f"model: {model}")
+            self.json(200, model_info(model))
         else:
             self.error(404, "not_found_error", f"No such endpoint: {self.path}")
 
@@ -181,6 +190,12 @@ class _Handler(BaseHTTPRequestHandler):
         problem = invalid(body)
         if problem:
             return self.error(400, "invalid_request_error", problem)
+        if body["model"] not in MODELS:
+            return self.error(404, "not_found_error", f"model: {body['model']}")
+        size = estimate_request_tokens(body)
+        if size > CONTEXT_WINDOW:
+            return self.error(400, "invalid_request_error", f"prompt is too long: {size} tokens > {CONTEXT_WINDOW} maximum")
+        time.sleep(self.standin.latency)
         self.answer(body, fault)
 
     def apply_fault(self) -> tuple[Fault | None, bool]:
@@ -293,7 +308,7 @@ def stream_events(message: dict[str, Any]) -> list[bytes]:
 def model_info(model: str) -> dict[str, Any]:
     """A ModelInfo-shaped description of a model."""
     return {"type": "model", "id": model, "display_name": model.replace("-", " ").title(),
-            "created_at": "2025-10-01T00:00:00Z", "max_input_tokens": 200_000, "max_tokens": 64_000}
+            "created_at": "2025-10-01T00:00:00Z", "max_input_tokens": CONTEXT_WINDOW, "max_tokens": 64_000}
 
 
 def main(argv: list[str] | None = None) -> int:

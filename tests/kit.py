@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
+from typing import Any
 
 import anthropic
 
+from helpers import Conversation
 from helpers.client import make_client
 from helpers.config import Settings
 
@@ -29,3 +32,8 @@ def client(mode: str, recordings: Path, base_url: str | None = None, key: str = 
 def stand_in_client(base_url: str, retries: int = 0, timeout: float = 10.0) -> anthropic.Anthropic:
     """A plain SDK client pointed at a local stand-in."""
     return anthropic.Anthropic(api_key=DUMMY_KEY, base_url=base_url, max_retries=retries, timeout=timeout)
+
+
+def snapshot(conversation: Conversation) -> tuple[Any, ...]:
+    """Everything a failed turn must leave unchanged: the history, the replies, the usage."""
+    return copy.deepcopy(conversation.messages), list(conversation.replies), conversation.usage

@@ -1,4 +1,4 @@
-"""The context-cost benchmark runs offline (estimates) and with --live (count_tokens, here from a local stand-in)."""
+"""The benchmarks run as the README says: context cost offline and --live (against a stand-in), a small classroom."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from helpers.config import REPO_ROOT
 from helpers.standin import StandIn
 
 BENCHMARK = REPO_ROOT / "benchmarks" / "context_cost.py"
+CLASSROOM = REPO_ROOT / "benchmarks" / "classroom_load.py"
 
 
-def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    """Run the benchmark as a reader would, from the kit's folder."""
-    return subprocess.run([sys.executable, str(BENCHMARK), *args], capture_output=True, text=True, env=env,
+def run(env: dict[str, str], *args: str, script: Path = BENCHMARK) -> subprocess.CompletedProcess[str]:
+    """Run a benchmark as a reader would, from the kit's folder."""
+    return subprocess.run([sys.executable, str(script), *args], capture_output=True, text=True, env=env,
                           cwd=REPO_ROOT, timeout=600)
 
 
@@ -44,3 +45,14 @@ def test_live_counts_every_request_with_count_tokens(server: StandIn, tmp_path: 
     counted = [r for r in server.requests if r["path"].endswith("/count_tokens")]
     assert len(counted) >= 100 * 10  # every turn of the baseline and of the nine strategies
     assert 0 < best_share(done.stdout) <= 0.08
+
+
+def test_a_small_classroom_loses_no_turn_with_the_workshop_setting() -> None:
+    done = run(notebooks.environment(CONVERSE_KIT_HITS_LOG=None), "--learners", "8", "--turns", "3", "--rate", "4",
+               script=CLASSROOM)
+    assert done.returncode == 0, done.stdout + done.stderr
+    rows = {line[:34].strip(): line[34:].split() for line in done.stdout.splitlines() if "req/s" in line or "no limit" in line}
+    assert rows["no limit, kit default"][:2] == ["24", "0"]
+    assert rows["4 req/s, workshop setting"][:2] == ["24", "0"]
+    assert int(rows["4 req/s, workshop setting"][2]) > 0, "the limit was really hit"
+    assert "0 of 24 turns lost (target 0): PASS" in done.stdout

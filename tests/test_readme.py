@@ -30,3 +30,10 @@ def test_env_file_is_ignored_and_example_has_no_key() -> None:
     assert ".env" in (REPO_ROOT / ".gitignore").read_text().splitlines()
     example = (REPO_ROOT / ".env.example").read_text()
     assert re.search(r"^ANTHROPIC_API_KEY=$", example, flags=re.M), ".env.example must leave the key empty"
+
+
+def test_every_test_the_readme_names_exists() -> None:
+    named = re.findall(r"`(tests/\w+\.py)::(\w+)`", README)
+    assert len(named) >= 5
+    for path, name in named:
+        assert f"def {name}(" in (REPO_ROOT / path).read_text(encoding="utf-8"), f"README names a missing test: {path}::{name}"

@@ -48,7 +48,7 @@ def test_the_rate_limit_answers_429_with_retry_after() -> None:
         codes = []
         for _ in range(4):
             try:
-                client.messages.create(model="m", max_tokens=5, messages=[{"role": "user", "content": "x"}])
+                client.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": "x"}])
                 codes.append(200)
             except anthropic.RateLimitError as error:
                 codes.append(error.status_code)
