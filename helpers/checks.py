@@ -21,11 +21,20 @@ def exercise(exercise_id: str) -> Callable[[Check], Check]:
     return register
 
 
+def untried(answer: Any) -> bool:
+    """Whether an answer is still the `...` placeholder (or a dict or list whose values all are)."""
+    if isinstance(answer, dict):
+        return bool(answer) and all(value is ... for value in answer.values())
+    if isinstance(answer, list | tuple):
+        return bool(answer) and all(item is ... for item in answer)
+    return answer is ...
+
+
 def hint_for(exercise_id: str, answer: Any) -> str | None:
     """None when the answer passes, else a hint (raises KeyError for an unknown exercise)."""
     if exercise_id not in CHECKS:
         raise KeyError(f"No exercise {exercise_id!r}. Known: {', '.join(sorted(CHECKS))}")
-    if answer is ...:
+    if untried(answer):
         return "not tried yet. Replace the ... in the cell above with your answer."
     try:
         return CHECKS[exercise_id](answer)
@@ -43,7 +52,7 @@ def check(exercise_id: str, answer: Any) -> None:
     hint = hint_for(exercise_id, answer)
     if hint is None:
         print(f"Exercise {exercise_id}: PASS")
-    elif answer is ...:
+    elif untried(answer):
         print(f"Exercise {exercise_id}: {hint}")
     else:
         print(f"Exercise {exercise_id}: not yet. Hint: {hint}")

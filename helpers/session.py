@@ -7,7 +7,9 @@ from dataclasses import dataclass
 import anthropic
 
 from .client import make_client, status_line
+from .colab import key_from_colab
 from .config import Settings, load_settings
+from .models import setup_warning
 
 
 @dataclass
@@ -24,10 +26,14 @@ _active: Session | None = None
 def setup(cassette: str | None = None, *, quiet: bool = False) -> anthropic.Anthropic:
     """Read `.env`, choose the mode, make the client, print one status line, and return the client."""
     global _active
+    key_from_colab()  # on Colab, the key may be in Colab's secrets
     settings = load_settings(cassette=cassette)
     _active = Session(settings, make_client(settings))
     if not quiet:
         print(status_line(settings))
+        warning = setup_warning(settings.model)
+        if warning:
+            print(warning)
     return _active.client
 
 
