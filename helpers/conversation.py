@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 import anthropic
+from anthropic.types import TextBlock
 
 from . import session
 from .errors import NetworkError, SavedConversationError, friendly
@@ -21,6 +22,7 @@ from .history import MessageDict, check_history, check_text
 from .recordings import write_atomic
 from .reply import Reply, Usage
 
+CUT_OFF = "cut_off"  # the stop_reason of a reply stopped mid-stream; the API never sends this one
 FORMAT = "converse-kit/conversation"
 VERSION = 1
 T = TypeVar("T")
@@ -76,22 +78,38 @@ class Conversation:
         message = self._call(lambda: self.client.messages.create(**body))
         return self._commit(text, message)
 
-    def stream(self, text: str, *, max_tokens: int | None = None) -> Iterator[str]:
-        """Yield the reply's text as it arrives; the turn is stored only once the whole reply is in."""
-        body = self.request(text, max_tokens=max_tokens)
-        return self._stream(text, body)
+    def stream(self, text: str, *, max_tokens: int | None = None,
+               stopped: Callable[[], bool] | None = None) -> Iterator[str]:
+        """Yield the reply's text as it arrives; the turn is stored once the whole reply is in.
 
-    def _stream(self, text: str, body: dict[str, Any]) -> Iterator[str]:
+        If `stopped()` turns true mid-stream, the text so far is kept as the reply, marked `cut_off`.
+        """
+        body = self.request(text, max_tokens=max_tokens)
+        return self._stream(text, body, stopped)
+
+    def _stream(self, text: str, body: dict[str, Any], stopped: Callable[[], bool] | None) -> Iterator[str]:
         """The generator behind stream(): nothing is stored if the stream fails or is abandoned."""
+        pieces: list[str] = []
         try:
             with self.client.messages.stream(**body) as events:
-                yield from events.text_stream
+                for piece in events.text_stream:
+                    if stopped is not None and stopped():
+                        self._keep_partial(text, events.current_message_snapshot, "".join(pieces))
+                        return
+                    pieces.append(piece)
+                    yield piece
                 message = events.get_final_message()
         except Exception as error:
             raise friendly(error, model=self.model) from error
         if message.stop_reason is None:  # the body ended before message_delta: the connection dropped
             raise NetworkError("The connection dropped before the reply was complete, so nothing was stored. Run it again.")
         self._commit(text, message)
+
+    def _keep_partial(self, text: str, snapshot: Any, partial: str) -> None:
+        """Store the text that arrived before a stop as the reply, marked cut off (nothing if no text came)."""
+        if partial.strip():
+            block = TextBlock(type="text", text=partial)
+            self._commit(text, snapshot.model_copy(update={"stop_reason": CUT_OFF, "content": [block]}))
 
     def _call(self, call: Callable[[], T]) -> T:
         """Run one API call, turning SDK errors into short messages with the fix."""

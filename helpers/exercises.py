@@ -133,3 +133,28 @@ def _pinned_window(strategy: Any) -> str | None:
     if not isinstance(strategy, SlidingWindow) or strategy.exchanges != 4:
         return "Use SlidingWindow with a window of 4 exchanges."
     return None if tuple(strategy.pinned) == (0,) else "Pin the first exchange: pinned=[0]."
+
+
+# 05_chat_widget
+@exercise("05.1")
+def _windowed_chat(chat: Any) -> str | None:
+    """A ChatWidget whose conversation sends the last 3 exchanges and caps replies at 150 tokens."""
+    from .memory import SlidingWindow
+    from .widget import ChatWidget
+
+    if not isinstance(chat, ChatWidget):
+        return "Make a ChatWidget: ChatWidget(Conversation(...))."
+    memory = chat.conversation.memory
+    if not isinstance(memory, SlidingWindow) or memory.exchanges != 3:
+        return "Give the conversation memory=SlidingWindow(3), or pick 'sliding window (3 exchanges)' with chat.set_memory(...)."
+    return None if chat.conversation.max_tokens == 150 else "Cap the replies: max_tokens=150 (or chat.set_max_tokens(150))."
+
+
+@exercise("05.2")
+def _stopped_reply(answer: Any) -> str | None:
+    """What happens to a reply you stop: its stop_reason, and whether the history keeps it."""
+    if not isinstance(answer, dict) or set(answer) != {"stop_reason", "in_history"}:
+        return "Answer with a dict: {'stop_reason': ..., 'in_history': ...}."
+    if answer["stop_reason"] != "cut_off":
+        return "Look at stopped.stop_reason in section 3 (helpers.streaming.CUT_OFF)."
+    return None if answer["in_history"] is True else "Is the stopped reply's text in trial.messages? Check the last message."

@@ -246,9 +246,12 @@ class _Handler(BaseHTTPRequestHandler):
         self.close_connection = True
         if fault and fault.kind == "drop_stream":
             events = events[: len(events) // 2]
-        for event in events:
-            self.wfile.write(event)
-            self.wfile.flush()
+        try:
+            for event in events:
+                self.wfile.write(event)
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            return  # the client stopped reading (a learner pressed Stop): nothing more to send
         if fault and fault.kind == "drop_stream":
             self.connection.shutdown(2)  # end abruptly, as a dropped connection would
 

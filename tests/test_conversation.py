@@ -44,6 +44,17 @@ def test_stream_yields_pieces_then_stores_the_whole_reply(conv: Conversation, se
     assert conv.last_reply is not None and conv.last_reply.text == "".join(pieces)
 
 
+def test_a_stopped_stream_keeps_what_arrived_marked_cut_off(conv: Conversation) -> None:
+    seen: list[str] = []
+    for piece in conv.stream("A long answer please, in many words so the stream has several parts", stopped=lambda: len(seen) >= 2):
+        seen.append(piece)
+    assert conv.messages[-1] == {"role": "assistant", "content": "".join(seen)}
+    assert conv.replies[-1].stop_reason == "cut_off" and len(conv) == 4
+    before = snapshot(conv)
+    assert list(conv.stream("Another long answer, please, with many words in it", stopped=lambda: True)) == []
+    assert snapshot(conv) == before, "a stop before any text stores nothing"
+
+
 def test_an_abandoned_stream_stores_nothing(conv: Conversation) -> None:
     before = snapshot(conv)
     pieces = conv.stream("A long answer please, in many words so the stream has several parts to it")

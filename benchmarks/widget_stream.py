@@ -1,0 +1,100 @@
+"""How the cost of streaming into the chat widget depends on the history: 1,000 pieces, 1 turn vs 200 turns.
+
+    python benchmarks/widget_stream.py [--chunks 1000] [--rounds 7]
+
+Each round streams the same 1,000-piece reply into a ChatWidget whose conversation already holds 1 exchange,
+then into one that holds 200, through the real SDK (an in-process transport serves the SSE body, so no network
+is timed). The ratio of the median times is printed with the target: at most 1.2, because a piece updates only
+the last bubble, however many bubbles are above it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from typing import Any
+
+import anthropic
+import httpx2
+from tqdm import tqdm
+
+from helpers import Conversation
+from helpers.widget import ChatWidget
+
+TARGET = 1.2
+MODEL = "claude-haiku-4-5"
+
+
+def sse_body(chunks: int) -> bytes:
+    """A complete streamed reply of `chunks` text pieces, in the API's event format."""
+    def event(name: str, data: dict[str, Any]) -> str:
+        return f"event: {name}\ndata: {json.dumps(data)}\n\n"
+
+    message = {"id": "msg_benchmark", "type": "message", "role": "assistant", "model": MODEL, "content": [],
+               "stop_reason": None, "stop_sequence": None, "usage": {"input_tokens": 10, "output_tokens": 1}}
+    pieces = [event("content_block_delta", {"type": "content_block_delta", "index": 0,
+                                            "delta": {"type": "text_delta", "text": f"word{i} "}}) for i in range(chunks)]
+    return "".join([
+        event("message_start", {"type": "message_start", "message": message}),
+        event("content_block_start", {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}),
+        *pieces,
+        event("content_block_stop", {"type": "content_block_stop", "index": 0}),
+        event("message_delta", {"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+                                "usage": {"output_tokens": chunks}}),
+        event("message_stop", {"type": "message_stop"}),
+    ]).encode()
+
+
+def chat_with(exchanges: int, body: bytes) -> ChatWidget:
+    """A widget whose conversation already holds this many exchanges, answered by an in-process transport."""
+    transport = httpx2.MockTransport(lambda _: httpx2.Response(200, content=body, headers={"content-type": "text/event-stream"}))
+    client = anthropic.Anthropic(api_key="benchmark-no-key", max_retries=0, http_client=httpx2.Client(transport=transport))
+    messages: list[Any] = []
+    for i in range(exchanges):
+        messages += [{"role": "user", "content": f"Question {i}: how do lists, tuples and sets differ in Python?"},
+                     {"role": "assistant", "content": f"Answer {i}: a list is ordered and changes, a tuple is fixed, "
+                                                      "and a set keeps unique values with no order. " * 3}]
+    return ChatWidget(Conversation(messages=messages, model=MODEL, max_tokens=4000, client=client),
+                      background=False, window=200_000)
+
+
+def stream_seconds(chat: ChatWidget, chunks: int) -> float:
+    """Time one streamed turn of `chunks` pieces, then undo it so the history is as before."""
+    started = time.perf_counter()
+    reply = chat.send("One more question, please.")
+    elapsed = time.perf_counter() - started
+    if reply is None or chat.chunks != chunks:
+        raise RuntimeError(f"the turn failed or streamed {chat.chunks} pieces, not {chunks}: {chat.last_note}")
+    chat.undo()
+    return elapsed
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Time both histories, alternating, and print the ratio of the medians."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--chunks", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=7)
+    args = parser.parse_args(argv)
+    body = sse_body(args.chunks)
+    chats = {1: chat_with(1, body), 200: chat_with(200, body)}
+    for chat in chats.values():
+        stream_seconds(chat, args.chunks)  # warm-up: imports, first-call caches
+    times: dict[int, list[float]] = {1: [], 200: []}
+    for _ in tqdm(range(args.rounds), desc=f"streaming {args.chunks:,} pieces (1 and 200 turns)", unit="round"):
+        for turns, chat in chats.items():
+            times[turns].append(stream_seconds(chat, args.chunks))
+    short, long = statistics.median(times[1]), statistics.median(times[200])
+    ratio = long / short
+    print(f"\n{args.chunks:,} pieces streamed into the widget, {args.rounds} rounds each, medians:")
+    for turns, label in ((1, "  1-turn history  "), (200, "  200-turn history")):
+        median = statistics.median(times[turns])
+        print(f"{label} {median * 1000:8.1f} ms  ({median / args.chunks * 1e6:6.1f} µs a piece)")
+    print(f"  ratio {ratio:.2f} (target at most {TARGET}): {'PASS' if ratio <= TARGET else 'FAIL'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

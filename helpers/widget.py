@@ -1,0 +1,367 @@
+"""ChatWidget: a chat on top of a Conversation, built with ipywidgets 8; every button calls a plain method.
+
+Invariant: the bubbles show exactly `conversation.messages`. A failed turn leaves both unchanged, and
+its error appears inline with a Retry button; a stopped reply is kept, marked as cut off.
+"""
+
+from __future__ import annotations
+
+import html
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as widgets  # type: ignore[import-untyped]
+
+from .chatlog import STYLE, Bubble, ChatLog, footer_for
+from .chatsettings import ChatSettings
+from .conversation import Conversation
+from .errors import NetworkError, NoKeyError, RateLimitedError, ReplayMissError
+from .history import check_text
+from .limits import FALLBACK_CONTEXT_WINDOW, context_window
+from .meter import read
+from .recordings import write_atomic
+from .reply import Reply
+from .streaming import stream_turn
+
+HEADLINES: dict[type[BaseException], str] = {
+    ReplayMissError: "No recorded reply for this message.",
+    NoKeyError: "No API key.",
+    RateLimitedError: "The API is busy.",
+    NetworkError: "Network problem.",
+}
+REPLAY_HELP = (
+    "Replay mode can answer only messages whose replies were recorded: click a suggested message, "
+    "or undo your changes to the settings. To chat freely, put ANTHROPIC_API_KEY in .env (live mode) "
+    "and restart the kernel."
+)
+
+
+def button(label: str, tip: str, action: Callable[[], object], **style: Any) -> widgets.Button:
+    """A button that calls `action` when clicked."""
+    made = widgets.Button(description=label, tooltip=tip, **style)
+    made.on_click(lambda _: action())
+    return made
+
+
+class ChatWidget:
+    """A chat you keep open while you experiment: `ChatWidget(conversation)` as a cell's last line shows it."""
+
+    def __init__(self, conversation: Conversation | None = None, *, suggestions: Sequence[str] = (),
+                 background: bool = True, window: int | None = None) -> None:
+        self.conversation = conversation if conversation is not None else Conversation()
+        self.suggestions, self.background, self.chunks = list(suggestions), background, 0
+        self._stop, self._lock = threading.Event(), threading.Lock()
+        self._retry: Callable[[], object] | None = None
+        self._windows: dict[str, int] = {self.conversation.model: window} if window else {}
+        self._streaming: Bubble | None = None
+        self.last_note = ""  # the note under the chat, as plain text
+        self.chat = ChatLog()
+        self.chat.show(self.conversation.messages, self.conversation.replies)
+        self._build_controls()
+        self.view = widgets.VBox([widgets.HTML(STYLE), self.chat, self.note_box, self.suggestion_box, self.input_row,
+                                  self.action_row, self.meter, self.fullness, self.panels])
+        self.view.add_class("ck-chat")
+        self.meter.add_class("ck-meter")
+        self.refresh()
+
+    def _build_controls(self) -> None:
+        """Make the input row, the action buttons, the meter and the settings."""
+        self.box = widgets.Text(placeholder="Type a message and press Enter", continuous_update=False,
+                                layout=widgets.Layout(flex="1"))
+        self.box.observe(lambda change: self._on_enter(change["new"]), "value")
+        self.send_button = button("Send", "Send the message", self._on_send_click, button_style="primary")
+        self.stop_button = button("Stop", "Stop the reply; keep what arrived", self.stop, disabled=True)
+        self.input_row = widgets.HBox([self.box, self.send_button, self.stop_button])
+        self.undo_button = button("Undo", "Remove the last exchange", self.undo)
+        self.regenerate_button = button("Regenerate", "Ask for the last reply again", lambda: self._launch(self.regenerate))
+        self.new_button = button("New chat", "Forget every turn", self.new_chat)
+        self.action_row = widgets.HBox([self.undo_button, self.regenerate_button, self.new_button])
+        self.note = widgets.HTML()
+        self.retry_button = button("Retry", "Try the failed request again", lambda: self._launch(self.retry),
+                                   button_style="warning")
+        self.note_box = widgets.HBox([self.note, self.retry_button], layout=widgets.Layout(display="none"))
+        self.note_box.add_class("ck-note")
+        self.suggestion_box = widgets.HBox([])
+        self.meter = widgets.HTML()
+        self.fullness = widgets.FloatProgress(min=0.0, max=1.0, description="Context")
+        self.panels = self._panels()
+
+    def _panels(self) -> widgets.Accordion:
+        """The settings panel, and save / load / export."""
+        self.options = ChatSettings(self.conversation, on_change=self.refresh)
+        self.path_box = widgets.Text(value="chat.json", description="File")
+        files = widgets.HBox([self.path_box, button("Save", "Save as JSON", self.save), button("Load", "Load a saved chat", self.load),
+                              button("Export Markdown", "Write a Markdown transcript", self.export_markdown)])
+        return widgets.Accordion([self.options.view, files], titles=("Settings", "Save, load, export"))
+
+    # The callbacks: plain methods, so tests (and you) can call them without a browser.
+
+    def send(self, text: str | None = None) -> Reply | None:
+        """Send a message (the input box's text by default) and stream the reply into a new bubble."""
+        if text is None:
+            text, self.box.value = self.box.value, ""
+        return self._turn(text)
+
+    def send_suggestion(self) -> Reply | None:
+        """Send the next suggested message (one whose reply is recorded), if there is one."""
+        suggestion = self.next_suggestion()
+        if suggestion is None:
+            self.show_note("No suggested message fits this chat now: press New chat to start the suggested path again.")
+            return None
+        return self.send(suggestion)
+
+    def stop(self) -> None:
+        """Stop the reply that is streaming; the text that arrived is kept and marked as cut off."""
+        self._stop.set()
+
+    def undo(self) -> None:
+        """Remove the last exchange (your message and the reply)."""
+        if self._refuse_while_busy():
+            return
+        try:
+            self.conversation.undo()
+        except ValueError as error:
+            return self.show_note(str(error))
+        self.chat.pop(2)
+        self.show_note("")
+        self.refresh()
+
+    def regenerate(self) -> Reply | None:
+        """Ask again for the last reply; if that fails or is stopped before any text, the old reply stays."""
+        conv = self.conversation
+        if self._refuse_while_busy():
+            return None
+        if len(conv.messages) < 2 or not isinstance(conv.messages[-2]["content"], str):
+            self.show_note("There is no reply to regenerate yet: send a message first.")
+            return None
+        messages, replies = list(conv.messages), list(conv.replies)
+        text = str(conv.undo()["content"])
+        self.chat.pop(2)
+
+        def restore() -> None:
+            """Put the old exchange back."""
+            conv.messages, conv.replies = messages, replies
+            self.chat.show(conv.messages, conv.replies)
+
+        return self._turn(text, restore=restore, again=self.regenerate)
+
+    def new_chat(self) -> None:
+        """Forget every turn; the system prompt, model and settings stay."""
+        if self._refuse_while_busy():
+            return
+        self.conversation.reset()
+        self.chat.show([], [])
+        self.show_note("")
+        self.refresh()
+
+    def retry(self) -> Reply | None:
+        """Repeat the request that failed."""
+        again, self._retry = self._retry, None
+        if again is None:
+            self.show_note("")
+            return None
+        result = again()
+        return result if isinstance(result, Reply) else None
+
+    def save(self, path: str | Path | None = None) -> Path | None:
+        """Save the chat as JSON that `Conversation.load` reads."""
+        try:
+            saved = self.conversation.save(path or self.path_box.value)
+        except Exception as error:
+            self._fail(error)
+            return None
+        self.show_note(f"Saved {len(self.conversation.messages)} messages to {saved} (Conversation.load reads it).")
+        return saved
+
+    def load(self, path: str | Path | None = None) -> None:
+        """Replace the chat with one saved by `save()`."""
+        if self._refuse_while_busy():
+            return
+        try:
+            loaded = Conversation.load(path or self.path_box.value, client=self.conversation._client)
+        except Exception as error:
+            self._fail(error)
+            return
+        conv = self.conversation
+        conv.messages, conv.replies, conv.usage = loaded.messages, [], loaded.usage
+        self.options.take(loaded)
+        self.chat.show(conv.messages, conv.replies)
+        self.show_note(f"Loaded {len(conv.messages)} messages from {path or self.path_box.value}.")
+        self.refresh()
+
+    def export_markdown(self, path: str | Path | None = None) -> Path | None:
+        """Write the chat as a Markdown transcript (next to the JSON file by default)."""
+        target = Path(path) if path else Path(self.path_box.value).with_suffix(".md")
+        try:
+            write_atomic(target, self.conversation.to_markdown() + "\n")
+        except Exception as error:
+            self._fail(error)
+            return None
+        self.show_note(f"Wrote the transcript to {target}.")
+        return target
+
+    def set_system(self, text: str) -> None:
+        """Use this system prompt from the next turn on (empty means none)."""
+        self.options.set_system(text)
+
+    def set_model(self, model: str) -> None:
+        """Use this model from the next turn on."""
+        self.options.set_model(model)
+
+    def set_max_tokens(self, value: int) -> None:
+        """Cap the length of the next replies."""
+        self.options.set_max_tokens(value)
+
+    def set_memory(self, label: str) -> None:
+        """Use one of the memory strategies of notebook 04 (by its label in the selector)."""
+        self.options.set_memory(label)
+
+    # The parts behind the callbacks.
+
+    def _turn(self, text: str, *, restore: Callable[[], None] | None = None,
+              again: Callable[[], object] | None = None) -> Reply | None:
+        """One streamed turn: two new bubbles, the reply streamed into the second, the meter updated."""
+        try:
+            check_text(text)
+        except (TypeError, ValueError) as error:
+            self.show_note(str(error))
+            return None
+        if not self._lock.acquire(blocking=False):
+            self.show_note("A reply is still streaming: wait for it, or press Stop.")
+            return None
+        self._stop.clear()
+        self.show_note("")
+        self.chat.add("user", text)
+        self._streaming, self.chunks = self.chat.add("assistant", footer="streaming..."), 0
+        self._set_busy(True)
+        try:
+            reply = stream_turn(self.conversation, text, on_text=self._show_chunk, stopped=self._stop.is_set)
+        except Exception as error:
+            self.chat.pop(2)
+            if restore:
+                restore()
+            self._fail(error, again or (lambda: self._turn(text)))
+            return None
+        finally:
+            self._set_busy(False)
+            self._lock.release()
+        self._finish(reply, restore)
+        return reply
+
+    def _show_chunk(self, piece: str) -> None:
+        """Add one streamed piece to the last bubble (only that bubble changes)."""
+        assert self._streaming is not None
+        self._streaming.append(piece)
+        self.chunks += 1
+
+    def _finish(self, reply: Reply | None, restore: Callable[[], None] | None) -> None:
+        """After a turn: label the reply, or take the bubbles back if Stop came before any text."""
+        if reply is None:
+            self.chat.pop(2)
+            if restore:
+                restore()
+            self.show_note("Stopped before any text arrived, so nothing was stored.")
+        elif self._streaming is not None:
+            self._streaming.parts = [reply.text]
+            self._streaming.render()
+            self._streaming.set_footer(footer_for(reply))
+        self._streaming = None
+        self.refresh()
+
+    def _fail(self, error: BaseException, again: Callable[[], object] | None = None) -> None:
+        """Show an error inline (never a traceback), with Retry when trying again can help."""
+        headline = next((text for kind, text in HEADLINES.items() if isinstance(error, kind)), f"{type(error).__name__}:")
+        detail = html.escape(str(error)).replace("\n", "<br>")
+        if isinstance(error, ReplayMissError):
+            detail = f"{html.escape(REPLAY_HELP)}<details><summary>details</summary>{detail}</details>"
+        self._retry = again
+        self.show_note(f"<b>{html.escape(headline)}</b> {detail}", retry=again is not None, escape=False)
+        self.last_note = f"{headline} {error}"
+
+    def show_note(self, message: str, *, retry: bool = False, escape: bool = True) -> None:
+        """Show a note under the chat (an empty message hides it)."""
+        self.note.value = html.escape(message) if escape else message
+        self.last_note = message
+        self.note_box.layout.display = "flex" if message else "none"
+        self.retry_button.layout.display = "inline-block" if retry else "none"
+        if not retry:
+            self._retry = None
+
+    def _refuse_while_busy(self) -> bool:
+        """Say so, and return True, while a reply is streaming."""
+        if self._lock.locked():
+            self.show_note("A reply is still streaming: wait for it, or press Stop.")
+            return True
+        return False
+
+    def _set_busy(self, busy: bool) -> None:
+        """Enable Stop while streaming, and the other buttons otherwise."""
+        for control in (self.send_button, self.undo_button, self.regenerate_button, self.new_button, *self.suggestion_box.children):
+            control.disabled = busy
+        self.stop_button.disabled = not busy
+
+    def _on_enter(self, text: str) -> None:
+        """Enter in the input box sends its text."""
+        if text.strip():
+            self.box.value = ""
+            self._launch(lambda: self.send(text))
+
+    def _on_send_click(self) -> None:
+        """Send sends the input box's text."""
+        self._on_enter(self.box.value)
+
+    def _launch(self, action: Callable[[], object]) -> None:
+        """Run a click's work in the background, so Stop can be clicked while a reply streams."""
+        def guarded() -> None:
+            """Run the action; any error becomes a note, never a traceback in the page."""
+            try:
+                action()
+            except Exception as error:
+                self._fail(error)
+
+        if self.background:
+            threading.Thread(target=guarded, daemon=True).start()
+        else:
+            guarded()
+
+    # What the chat shows besides the bubbles.
+
+    def next_suggestion(self) -> str | None:
+        """The next suggested message, while the chat follows the suggested path."""
+        said = [m["content"] for m in self.conversation.messages if m["role"] == "user"]
+        if said != self.suggestions[: len(said)] or len(said) >= len(self.suggestions):
+            return None
+        return self.suggestions[len(said)]
+
+    def context_window(self) -> int:
+        """The model's context window (asked once per model; the documented figure if that fails)."""
+        model = self.conversation.model
+        if model not in self._windows:
+            try:
+                self._windows[model] = context_window(self.conversation.client, model)[0]
+            except Exception:  # no key, a replay miss, no network: the meter still works
+                self._windows[model] = FALLBACK_CONTEXT_WINDOW
+        return self._windows[model]
+
+    def refresh(self) -> None:
+        """Update the meter and the suggested message."""
+        reading = read(self.conversation, self.context_window())
+        self.meter.value = f"<small>{html.escape(reading.text())}</small>"
+        self.fullness.value = reading.share
+        suggestion = self.next_suggestion()
+        self.suggestion_box.children = [button(f"Try: {suggestion}", "A message whose reply is recorded",
+                                               lambda: self._launch(self.send_suggestion),
+                                               layout=widgets.Layout(width="auto"))] if suggestion else []
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        """Show the chat in Jupyter and Voila; plain-text displays get the short summary."""
+        bundle: dict[str, Any] = self.view._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = repr(self)
+        return bundle
+
+    def __repr__(self) -> str:
+        """A short, stable summary for plain-text displays."""
+        conv = self.conversation
+        return f"ChatWidget({len(conv.messages)} messages, model {conv.model!r}, max_tokens {conv.max_tokens})"
