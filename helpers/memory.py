@@ -10,6 +10,7 @@ breakpoint (top-level `cache_control`) that moves to the end of the prompt every
 from __future__ import annotations
 
 import copy
+import functools
 import json
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -31,7 +32,35 @@ def split(messages: list[dict[str, Any]]) -> tuple[list[Exchange], dict[str, Any
 
 def tokens_of(item: Any) -> int:
     """The offline token estimate of a message, an exchange or a system prompt."""
-    return estimate_tokens(item if isinstance(item, str) else json.dumps(item, ensure_ascii=False))
+    if isinstance(item, str):
+        return estimate_tokens(item)
+    plain = _plain(item)
+    if plain is not None:
+        return _plain_tokens(plain, isinstance(item, list))  # the common case (text messages, exchanges), remembered
+    return estimate_tokens(json.dumps(item, ensure_ascii=False))
+
+
+def _plain(item: Any) -> tuple[tuple[str, str], ...] | None:
+    """A text message, or a list of them, as (role, text) pairs; None for anything else."""
+    items = item if isinstance(item, list) else [item]
+    pairs = []
+    for message in items:
+        if not (isinstance(message, dict) and message.keys() == {"role", "content"} and isinstance(message["content"], str)):
+            return None
+        pairs.append((message["role"], message["content"]))
+    return tuple(pairs)
+
+
+@functools.lru_cache(maxsize=8192)
+def _plain_tokens(pairs: tuple[tuple[str, str], ...], is_list: bool) -> int:
+    """The estimate of text messages, exactly as their JSON would give it."""
+    messages = [{"role": role, "content": text} for role, text in pairs]
+    return estimate_tokens(json.dumps(messages if is_list else messages[0], ensure_ascii=False))
+
+
+def copied(message: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a message that shares nothing mutable with it."""
+    return dict(message) if isinstance(message.get("content"), str) else copy.deepcopy(message)
 
 
 class Strategy:
@@ -62,7 +91,7 @@ class Strategy:
         system = self.system(body, conversation)
         if system:
             sent["system"] = system
-        sent["messages"] = copy.deepcopy([m for i in kept for m in pairs[i]] + [last])
+        sent["messages"] = [copied(m) for m in [m for i in kept for m in pairs[i]] + [last]]
         if self.cache:
             sent["cache_control"] = {"type": "ephemeral"}
         return sent

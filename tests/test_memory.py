@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -133,3 +134,14 @@ def test_prices_live_in_one_table_with_a_date() -> None:
     assert cost(usage, "claude-haiku-4-5") == pytest.approx((2350 * 1.0 + 100 * 5.0) / 1e6)
     with pytest.raises(KeyError, match="prices as of"):
         price("claude-unknown")
+
+
+def test_the_remembered_estimate_equals_the_json_estimate() -> None:
+    from helpers.tokens import estimate_tokens
+
+    message = {"role": "user", "content": 'Quotes " and accents é, and a\nnew line'}
+    blocks = {"role": "user", "content": [{"type": "text", "text": "x" * 40}]}
+    short = [{"role": "user", "content": "x" * n} for n in range(8)]  # lengths that round either way
+    for item in (message, [message, {"role": "assistant", "content": "ok"}], blocks, [message, blocks], *short,
+                 *[[m] for m in short]):
+        assert tokens_of(item) == estimate_tokens(json.dumps(item, ensure_ascii=False))
