@@ -16,7 +16,8 @@
 
 For every row: the history after a failure is exactly what it was before (a half-streamed reply is never
 stored), the message is at most three lines, and the same turn succeeds once the fault clears.
-The example scripts get the same short messages (last test); the workshop setting is in test_workshop.py.
+The chat widget shows the same faults as a note with Retry (streamed turns), and the example scripts print the
+same short messages; the workshop setting is in test_workshop.py.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from helpers.errors import (
     RateLimitedError,
 )
 from helpers.standin import Fault, StandIn
+from helpers.widget import ChatWidget
 
 TURN = "Plan a two-week schedule, with a topic for each day, in a few sentences please"
 HUGE = "word " * 900_000  # about 1.1 million tokens, far beyond any context window
@@ -109,6 +111,31 @@ def test_each_fault_recovers_or_explains_and_leaves_the_history_intact(server: S
     retry = TURN if case.text is HUGE else case.text
     assert take_turn(conversation, mode, retry).startswith("Stand-in reply")
     assert [m["role"] for m in conversation.messages] == ["user", "assistant"] * 2
+
+
+@pytest.mark.parametrize("name", [name for name, case in CASES.items() if "stream" in case.modes])
+def test_each_fault_in_the_chat_widget_is_a_note_with_retry(server: StandIn, name: str) -> None:
+    case = CASES[name]
+    client = stand_in_client(server.url, retries=2, timeout=0.5)
+    conversation = Conversation("Be brief.", client=client, model="claude-haiku-4-5", max_tokens=100)
+    chat = ChatWidget(conversation, background=False)
+    chat.send("Hello")
+    conversation.model = case.model
+    before = snapshot(conversation)
+    if case.fault:
+        server.inject(case.fault)
+    reply = chat.send(case.text)
+    if case.error is None:
+        assert reply is not None and reply.text.startswith("Stand-in reply")
+        return
+    assert reply is None and chat.note.value and chat.retry_button.layout.display != "none"
+    assert "Traceback" not in chat.note.value
+    assert snapshot(conversation) == before
+    assert chat.chat.texts() == [m["content"] for m in conversation.messages], "the bubbles show the history"
+    server.clear_faults()
+    conversation.model = "claude-haiku-4-5"
+    reply = chat.send(TURN) if case.text is HUGE else chat.retry()  # an oversized message is shortened, not retried
+    assert reply is not None and reply.text.startswith("Stand-in reply") and len(conversation.messages) == 4
 
 
 @pytest.mark.parametrize(("fault", "expect_code", "expect"), [
