@@ -17,7 +17,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from helpers.costsim import ExtractiveSummarizer, Outcome, Script, Turn, compare, load_script, simulate, table
+from helpers.costsim import ExtractiveSummarizer, Outcome, Script, Turn, compare, load_script, table
 from helpers.memory import BlockTrim, FullHistory, SlidingWindow, Strategy, SummarizeOlder, TokenBudget
 from helpers.plots import plot_costs
 
@@ -71,10 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     script = load_script()
     rescale = live_sizer() if args.live else None
     outcomes = compare(list(tqdm(strategies(), desc="strategies", unit="strategy")), script, FullHistory())
-    if rescale:  # the same comparison, with each request sized by the API
-        base = sum(t.billed for t in rescale(FullHistory(), script, simulate(FullHistory(), script)))
-        pairs = zip(strategies(), strategies(), strict=True)  # a fresh copy replays the turns for counting
-        sized = [rescale(fresh, script, simulate(used, script)) for used, fresh in pairs]
+    if rescale:  # the same comparison, with each request sized by the API (a fresh copy replays the turns)
+        sized = [rescale(fresh, script, o.turns) for o, fresh in zip(outcomes, strategies(), strict=True)]
+        base = sum(t.billed for t in sized[0])  # strategies() starts with the full history, the baseline
         outcomes = [Outcome(o.label, t, sum(x.billed for x in t) / base, o.facts) for o, t in zip(outcomes, sized, strict=True)]
     source = "the API's count_tokens" if args.live else "the offline estimate (about 4 characters a token)"
     print(f"\n{len(script.exchanges)} turns; token figures from {source}; caching modelled as the API bills it.")

@@ -11,7 +11,6 @@ the last bubble, however many bubbles are above it.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import time
@@ -22,6 +21,7 @@ import httpx2
 from tqdm import tqdm
 
 from helpers import Conversation
+from helpers.standin import stream_events
 from helpers.widget import ChatWidget
 
 TARGET = 1.2
@@ -29,23 +29,12 @@ MODEL = "claude-haiku-4-5"
 
 
 def sse_body(chunks: int) -> bytes:
-    """A complete streamed reply of `chunks` text pieces, in the API's event format."""
-    def event(name: str, data: dict[str, Any]) -> str:
-        return f"event: {name}\ndata: {json.dumps(data)}\n\n"
-
-    message = {"id": "msg_benchmark", "type": "message", "role": "assistant", "model": MODEL, "content": [],
-               "stop_reason": None, "stop_sequence": None, "usage": {"input_tokens": 10, "output_tokens": 1}}
-    pieces = [event("content_block_delta", {"type": "content_block_delta", "index": 0,
-                                            "delta": {"type": "text_delta", "text": f"word{i} "}}) for i in range(chunks)]
-    return "".join([
-        event("message_start", {"type": "message_start", "message": message}),
-        event("content_block_start", {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}),
-        *pieces,
-        event("content_block_stop", {"type": "content_block_stop", "index": 0}),
-        event("message_delta", {"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": None},
-                                "usage": {"output_tokens": chunks}}),
-        event("message_stop", {"type": "message_stop"}),
-    ]).encode()
+    """A complete streamed reply of `chunks` text pieces, in the API's event format (as the stand-in sends it)."""
+    text = " ".join(f"word{i}" for i in range(3 * chunks))  # the stand-in streams three words a piece
+    message = {"id": "msg_benchmark", "type": "message", "role": "assistant", "model": MODEL,
+               "content": [{"type": "text", "text": text}], "stop_reason": "end_turn", "stop_sequence": None,
+               "usage": {"input_tokens": 10, "output_tokens": chunks}}
+    return b"".join(stream_events(message))
 
 
 def chat_with(exchanges: int, body: bytes) -> ChatWidget:

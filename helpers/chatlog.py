@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 import ipywidgets as widgets  # type: ignore[import-untyped]
 
+from .conversation import CUT_OFF
 from .history import MessageDict
 from .reply import Reply
 
@@ -83,7 +84,7 @@ def footer_for(reply: Reply | None) -> str:
     """The line under a reply: where it came from, why it stopped, its tokens."""
     if reply is None:
         return ""
-    if reply.stop_reason == "cut_off":
+    if reply.stop_reason == CUT_OFF:
         return f"[{reply.source} | cut off: you pressed Stop | tokens: {reply.usage}]"
     return reply.footer()
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import ipywidgets as widgets  # type: ignore[import-untyped]
 
-from .conversation import Conversation
+from .conversation import Conversation, check_max_tokens
 from .memory import BlockTrim, SlidingWindow, SummarizeOlder, TokenBudget
 from .pricing import PRICES
 
@@ -57,9 +57,7 @@ class ChatSettings:
 
     def set_max_tokens(self, value: int) -> None:
         """Cap the length of the next replies."""
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"max_tokens must be a whole number of at least 1, not {value!r}. It caps the reply's length.")
-        self.conversation.max_tokens = value
+        self.conversation.max_tokens = check_max_tokens(value)
         self.max_tokens_box.value = value
         self.on_change()
 

@@ -25,20 +25,26 @@ def record_command(cassette: str) -> str:
     return "CONVERSE_KIT_MODE=record, then run your code again"
 
 
+def wire_view() -> dict[str, list[Any]]:
+    """The request hook every kit client has: it keeps each body sent in transport.SENT (notebook 04 shows it)."""
+    return {"request": [remember_sent]}
+
+
 def make_client(settings: Settings) -> anthropic.Anthropic:
     """An Anthropic client for the mode: replay (no network), live, or record (live, and saved)."""
     store = RecordingStore(settings.recordings)
     if settings.mode == "replay":
         transport = ReplayTransport(store, record_command(settings.cassette))
         return anthropic.Anthropic(
-            api_key=REPLAY_KEY, max_retries=0, http_client=httpx2.Client(transport=transport)
+            api_key=REPLAY_KEY, max_retries=0, http_client=httpx2.Client(transport=transport, event_hooks=wire_view())
         )
     if not settings.has_key:
         raise NoKeyError(f"{settings.mode.capitalize()} mode needs an API key, and none was found.\n{KEY_HELP}")
     if settings.mode == "record":
-        http = anthropic.DefaultHttpxClient(transport=RecordTransport(store, settings.cassette), timeout=LIVE_TIMEOUT)
+        http = anthropic.DefaultHttpxClient(transport=RecordTransport(store, settings.cassette), timeout=LIVE_TIMEOUT,
+                                            event_hooks=wire_view())
         return anthropic.Anthropic(http_client=http)
-    options: dict[str, Any] = {"timeout": LIVE_TIMEOUT, "event_hooks": {"request": [remember_sent]}}
+    options: dict[str, Any] = {"timeout": LIVE_TIMEOUT, "event_hooks": wire_view()}
     if settings.workshop:  # one request at a time, patient retries, recordings when the API fails
         replay = ReplayTransport(store, record_command(settings.cassette))
         options["transport"] = WorkshopTransport(httpx2.HTTPTransport(), replay)

@@ -53,7 +53,7 @@ class Conversation:
         self.messages: list[MessageDict] = check_history(copy.deepcopy(messages or []))
         self.system = system
         self.model = model or session.model()
-        self.max_tokens = _check_max_tokens(max_tokens)
+        self.max_tokens = check_max_tokens(max_tokens)
         self.usage = Usage()
         self.replies: list[Reply] = []
         self._client = client
@@ -66,7 +66,7 @@ class Conversation:
     def request(self, text: str, *, max_tokens: int | None = None) -> dict[str, Any]:
         """What Claude sees: the exact request body the next turn would send."""
         messages = check_history([*self.messages, {"role": "user", "content": check_text(text)}])
-        body: dict[str, Any] = {"model": self.model, "max_tokens": _check_max_tokens(self.max_tokens if max_tokens is None else max_tokens)}
+        body: dict[str, Any] = {"model": self.model, "max_tokens": check_max_tokens(self.max_tokens if max_tokens is None else max_tokens)}
         if self.system:
             body["system"] = self.system
         body["messages"] = copy.deepcopy(messages)
@@ -216,7 +216,7 @@ def ask(text: str, *, system: str | None = None, max_tokens: int = 1024) -> Repl
     return Conversation(system, max_tokens=max_tokens).send(text)
 
 
-def _check_max_tokens(value: object) -> int:
+def check_max_tokens(value: object) -> int:
     """Return a valid max_tokens, or raise a clear error."""
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
         raise ValueError(f"max_tokens must be a whole number of at least 1, not {value!r}. It caps the reply's length.")

@@ -24,7 +24,7 @@ def context_window(client: anthropic.Anthropic, model: str) -> tuple[int, str]:
     """The model's context window from the Models API, or the documented fallback; and where it came from."""
     try:
         window = client.models.retrieve(model).max_input_tokens
-    except anthropic.AnthropicError as error:
+    except (anthropic.AnthropicError, TypeError) as error:  # TypeError: the SDK found no key
         return FALLBACK_CONTEXT_WINDOW, f"fallback: the Models API call failed ({type(error).__name__})"
     if not window:
         return FALLBACK_CONTEXT_WINDOW, "fallback: the Models API did not say"

@@ -26,7 +26,7 @@ KEPT_RESPONSE_HEADERS = ("content-type", "request-id")  # no retry-after: a repl
 LIVE_API_HOST = "api.anthropic.com"
 
 PROVENANCE: dict[str, str] = {}  # reply id -> label, filled as replies are replayed or recorded
-SENT: list[Any] = []  # the last request bodies that went through a kit transport, newest last (wire view)
+SENT: list[Any] = []  # the last request bodies a kit client sent, newest last (the wire view; see client.py)
 SENT_KEPT = 20
 
 
@@ -50,8 +50,8 @@ def remember_sent(request: httpx2.Request) -> Any:
 
 
 def _key_of(request: httpx2.Request) -> tuple[str, Any]:
-    """The request's match key and its parsed body (remembered in SENT, as sent on the wire)."""
-    body = remember_sent(request)
+    """The request's match key and its parsed body."""
+    body = _body_of(request)
     path = request.url.raw_path.decode()
     return request_key(request.method, path, request.headers.get("anthropic-beta"), body), body
 

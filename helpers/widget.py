@@ -19,7 +19,7 @@ from .chatsettings import ChatSettings
 from .conversation import Conversation
 from .errors import NetworkError, NoKeyError, RateLimitedError, ReplayMissError
 from .history import check_text
-from .limits import FALLBACK_CONTEXT_WINDOW, context_window
+from .limits import context_window
 from .meter import read
 from .recordings import write_atomic
 from .reply import Reply
@@ -338,11 +338,8 @@ class ChatWidget:
     def context_window(self) -> int:
         """The model's context window (asked once per model; the documented figure if that fails)."""
         model = self.conversation.model
-        if model not in self._windows:
-            try:
-                self._windows[model] = context_window(self.conversation.client, model)[0]
-            except Exception:  # no key, a replay miss, no network: the meter still works
-                self._windows[model] = FALLBACK_CONTEXT_WINDOW
+        if model not in self._windows:  # no key, a replay miss, no network: the documented figure
+            self._windows[model] = context_window(self.conversation.client, model)[0]
         return self._windows[model]
 
     def refresh(self) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import anthropic
 
-from helpers import Conversation
+from helpers import Conversation, notebooks
 from helpers.client import make_client
 from helpers.config import Settings
 
@@ -37,3 +37,9 @@ def stand_in_client(base_url: str, retries: int = 0, timeout: float = 10.0) -> a
 def snapshot(conversation: Conversation) -> tuple[Any, ...]:
     """Everything a failed turn must leave unchanged: the history, the replies, the usage."""
     return copy.deepcopy(conversation.messages), list(conversation.replies), conversation.usage
+
+
+def live_environment(base_url: str) -> dict[str, str]:
+    """This environment in live mode against a local stand-in, for notebooks, scripts and benchmarks run as processes."""
+    return notebooks.environment(CONVERSE_KIT_MODE="live", ANTHROPIC_BASE_URL=base_url,
+                                 ANTHROPIC_API_KEY="dummy-key-for-the-local-stand-in", CONVERSE_KIT_HITS_LOG=None)

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from kit import live_environment
+
 from helpers import notebooks
 from helpers.config import REPO_ROOT
 from helpers.standin import StandIn
@@ -37,13 +39,11 @@ def test_offline_prints_the_table_and_writes_the_plot(tmp_path: Path) -> None:
 
 
 def test_live_counts_every_request_with_count_tokens(server: StandIn, tmp_path: Path) -> None:
-    env = notebooks.environment(CONVERSE_KIT_MODE="live", ANTHROPIC_BASE_URL=server.url,
-                                ANTHROPIC_API_KEY="dummy-key-for-the-local-stand-in", CONVERSE_KIT_HITS_LOG=None)
-    done = run(env, "--live", "--out", str(tmp_path / "cost.png"))
+    done = run(live_environment(server.url), "--live", "--out", str(tmp_path / "cost.png"))
     assert done.returncode == 0, done.stderr
     assert "count_tokens" in done.stdout
     counted = [r for r in server.requests if r["path"].endswith("/count_tokens")]
-    assert len(counted) >= 100 * 10  # every turn of the baseline and of the nine strategies
+    assert len(counted) == 100 * 9  # every turn of each of the nine strategies, the first being the baseline
     assert 0 < best_share(done.stdout) <= 0.08
 
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from kit import snapshot, stand_in_client
+from kit import live_environment, snapshot, stand_in_client
 
 from helpers import Conversation, notebooks
 from helpers.errors import (
@@ -144,8 +144,6 @@ def test_each_fault_in_the_chat_widget_is_a_note_with_retry(server: StandIn, nam
 ], ids=["401", "429-once"])
 def test_the_scripts_show_the_same_short_messages(server: StandIn, fault: Fault, expect_code: int, expect: str) -> None:
     server.inject(fault)
-    env = notebooks.environment(CONVERSE_KIT_MODE="live", ANTHROPIC_BASE_URL=server.url,
-                                ANTHROPIC_API_KEY="dummy-key-for-the-local-stand-in", CONVERSE_KIT_HITS_LOG=None)
-    done = notebooks.run_script(notebooks.kit_scripts()[0], env)
+    done = notebooks.run_script(notebooks.kit_scripts()[0], live_environment(server.url))
     assert done.returncode == expect_code
     assert expect in done.stdout + done.stderr and "Traceback" not in done.stderr

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from kit import live_environment
 
 from helpers import notebooks
 from helpers.standin import StandIn
@@ -22,12 +23,7 @@ def server() -> Iterator[StandIn]:
 
 @pytest.mark.parametrize("path", TARGETS, ids=[p.name for p in TARGETS])
 def test_runs_live_against_a_local_server(path: Path, server: StandIn, tmp_path: Path) -> None:
-    env = notebooks.environment(
-        CONVERSE_KIT_MODE="live",
-        ANTHROPIC_BASE_URL=server.url,
-        ANTHROPIC_API_KEY="dummy-key-for-the-local-stand-in",
-        CONVERSE_KIT_HITS_LOG=None,
-    )
+    env = live_environment(server.url)
     before = len(server.requests)
     if path.suffix == ".py":
         done = notebooks.run_script(path, env)

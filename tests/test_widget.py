@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import itertools
 import json
 import threading
@@ -14,6 +13,7 @@ from typing import Any
 import anthropic
 import pytest
 from kit import client as kit_client
+from kit import snapshot as conversation_snapshot
 from kit import stand_in_client
 
 from helpers import Conversation
@@ -47,9 +47,8 @@ def history(widget: ChatWidget) -> list[str]:
 
 
 def snapshot(widget: ChatWidget) -> tuple[Any, ...]:
-    """Everything a failed turn must leave unchanged."""
-    conv = widget.conversation
-    return copy.deepcopy(conv.messages), list(conv.replies), conv.usage, shown(widget)
+    """Everything a failed turn must leave unchanged: the conversation's state and the bubbles."""
+    return (*conversation_snapshot(widget.conversation), shown(widget))
 
 
 @pytest.fixture
