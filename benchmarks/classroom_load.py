@@ -25,8 +25,8 @@ from pathlib import Path
 from tqdm import tqdm
 
 from helpers import Conversation, KitError
-from helpers.client import make_client
 from helpers.config import DEFAULT_MODEL, Settings
+from helpers.replay.client import make_client
 from helpers.standin import StandIn
 
 DUMMY_KEY = "dummy-key-for-the-local-stand-in"

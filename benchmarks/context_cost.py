@@ -3,7 +3,7 @@
     python benchmarks/context_cost.py            # offline: token figures are estimates (about 4 characters a token)
     python benchmarks/context_cost.py --live     # with a key: each request's size comes from the API's count_tokens
 
-Prints a table (input-token equivalents billed: cache writes at 1.25x, reads at 0.1x, see helpers/pricing.py),
+Prints a table (input-token equivalents billed: cache writes at 1.25x, reads at 0.1x, see helpers/memory/pricing.py),
 whether the pinned facts survive to turn 100, and writes a plot to benchmarks/out/context_cost.png.
 Target: the best managed strategy at most 8% of the full history, with every pinned fact kept.
 """
@@ -17,9 +17,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from helpers.costsim import ExtractiveSummarizer, Outcome, Script, Turn, compare, load_script, table
 from helpers.memory import BlockTrim, FullHistory, SlidingWindow, Strategy, SummarizeOlder, TokenBudget
-from helpers.plots import plot_costs
+from helpers.memory.costsim import ExtractiveSummarizer, Outcome, Script, Turn, compare, load_script, table
+from helpers.memory.plots import plot_costs
 
 OUT = Path(__file__).resolve().parent / "out" / "context_cost.png"
 TARGET = 0.08

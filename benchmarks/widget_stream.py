@@ -21,8 +21,8 @@ import httpx2
 from tqdm import tqdm
 
 from helpers import Conversation
+from helpers.chat.widget import ChatWidget
 from helpers.standin import stream_events
-from helpers.widget import ChatWidget
 
 TARGET = 1.2
 MODEL = "claude-haiku-4-5"

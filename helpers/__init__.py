@@ -1,12 +1,19 @@
-"""converse-kit helpers: the client and its mode, Conversation, record/replay, friendly errors."""
+"""converse-kit helpers. The core: what a learner reads, the conversation, its replies, history checks, friendly errors.
+
+The core modules sit here at the top: `conversation`, `reply`, `history`, `errors`, `config`, `session`, and the small
+`wire` (what a client sent, where each reply came from) and `files` (safe writes). Around it are wings, one folder
+a job: `replay`, `standin`, `memory`, `chat`, `classroom`. The rule: the core imports no wing, with one exception,
+`session.setup()`, where the kit is assembled (it takes `make_client`/`status_line` from `helpers.replay` and
+`key_from_colab`/`setup_warning` from `helpers.classroom`); wings import the core; a wing imports another wing only
+through a name that wing's `__init__` lists. `tests/test_layout.py` holds the rule.
+"""
 
 from .config import DEFAULT_MODEL, Settings, load_settings
 from .conversation import Conversation, ask
 from .errors import KitError, ReplayMissError
 from .history import MessageDict, check_history
-from .reply import Reply, Usage
+from .reply import Reply, Usage, label_for
 from .session import current, model, setup
-from .transport import label_for
 
 __all__ = [
     "DEFAULT_MODEL",

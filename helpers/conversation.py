@@ -18,8 +18,8 @@ from anthropic.types import TextBlock
 
 from . import session
 from .errors import NetworkError, SavedConversationError, friendly
+from .files import write_atomic
 from .history import MessageDict, check_history, check_text
-from .recordings import write_atomic
 from .reply import Reply, Usage
 
 CUT_OFF = "cut_off"  # the stop_reason of a reply stopped mid-stream; the API never sends this one
@@ -120,7 +120,7 @@ class Conversation:
 
     def _commit(self, text: str, message: Any) -> Reply:
         """Add the user turn and the reply to the history together."""
-        reply = Reply.from_message(message)
+        reply = Reply.from_message(message, self.client)
         content: Any = reply.text or [block.to_dict() for block in message.content]
         self.messages += [{"role": "user", "content": text}, {"role": "assistant", "content": content}]
         self.replies.append(reply)

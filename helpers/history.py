@@ -55,3 +55,16 @@ def check_history(messages: object) -> list[MessageDict]:
                 "Turns must alternate user, assistant, user, ...: merge the two or add the missing turn."
             )
     return checked
+
+
+def last_user_text(body: Any, width: int = 60) -> str:
+    """The last user message of a request body, shortened for messages and file names."""
+    for message in reversed(body.get("messages", []) if isinstance(body, dict) else []):
+        if message.get("role") != "user":
+            continue
+        content = message.get("content")
+        if isinstance(content, list):
+            content = " ".join(str(b.get("text", "")) for b in content if isinstance(b, dict))
+        text = " ".join(str(content).split())
+        return text if len(text) <= width else text[: width - 3] + "..."
+    return ""

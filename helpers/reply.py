@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .transport import label_for
+from . import session
+from .wire import LIVE_LABEL, log_of
 
 
 @dataclass(frozen=True)
@@ -51,10 +52,11 @@ class Reply:
     source: str = field(default="")
 
     @classmethod
-    def from_message(cls, message: Any) -> Reply:
-        """Build a reply from the SDK's Message (joining its text blocks)."""
+    def from_message(cls, message: Any, client: object = None) -> Reply:
+        """Build a reply from the SDK's Message (joining its text blocks), labelled by the client that got it."""
         text = "".join(getattr(block, "text", "") for block in message.content or [])
-        return cls(text, Usage.from_api(message.usage), message.stop_reason, message.model, message.id, label_for(message.id))
+        source = label_for(message.id, client)
+        return cls(text, Usage.from_api(message.usage), message.stop_reason, message.model, message.id, source)
 
     def __str__(self) -> str:
         """The reply's text."""
@@ -71,3 +73,9 @@ class Reply:
     def __repr__(self) -> str:
         """The text and the footer, for plain-text displays."""
         return f"{self.text}\n{self.footer()}"
+
+
+def label_for(reply_id: str | None, client: object = None) -> str:
+    """Where a reply came from, by its id, as the client that got it (the session's by default) logged it."""
+    log = log_of(client if client is not None else session.current().client)
+    return log.label(reply_id) if log else LIVE_LABEL

@@ -6,10 +6,9 @@ from dataclasses import dataclass
 
 import anthropic
 
-from .client import make_client, status_line
-from .colab import key_from_colab
+from .classroom import key_from_colab, setup_warning
 from .config import Settings, load_settings
-from .models import setup_warning
+from .replay import make_client, status_line
 
 
 @dataclass

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 
 from helpers import Conversation, MessageDict, setup
-from helpers.console import run_turns
+from helpers.classroom.console import run_turns
 
 HISTORY: list[MessageDict] = [
     {"role": "user", "content": "I want to start a blog. Can you help me plan a blog strategy?"},

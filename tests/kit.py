@@ -8,9 +8,10 @@ from typing import Any
 
 import anthropic
 
-from helpers import Conversation, notebooks
-from helpers.client import make_client
+from helpers import Conversation
 from helpers.config import Settings
+from helpers.replay import notebooks
+from helpers.replay.client import make_client
 
 DUMMY_KEY = "sk-ant-test-" + "0" * 24  # shaped like a key, never valid anywhere
 

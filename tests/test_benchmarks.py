@@ -8,8 +8,8 @@ from pathlib import Path
 
 from kit import live_environment
 
-from helpers import notebooks
 from helpers.config import REPO_ROOT
+from helpers.replay import notebooks
 from helpers.standin import StandIn
 
 BENCHMARK = REPO_ROOT / "benchmarks" / "context_cost.py"

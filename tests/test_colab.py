@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import re
 
-from helpers import notebooks
-from helpers.colab import colab_secret, in_colab, key_from_colab
+from helpers.classroom.colab import colab_secret, in_colab, key_from_colab
 from helpers.config import REPO_ROOT
+from helpers.replay import notebooks
 
 
 class SecretNotFoundError(Exception):

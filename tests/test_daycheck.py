@@ -9,13 +9,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers import notebooks
+from helpers.classroom.daycheck import main
 from helpers.config import REPO_ROOT
-from helpers.daycheck import main
+from helpers.replay import notebooks
 
 
 def test_the_day_before_check_passes_on_the_kit_and_prints_its_table(capsys: pytest.CaptureFixture[str]) -> None:
-    done = subprocess.run([sys.executable, "-m", "helpers.daycheck"], capture_output=True, text=True, cwd=REPO_ROOT,
+    done = subprocess.run([sys.executable, "-m", "helpers.classroom.daycheck"], capture_output=True, text=True, cwd=REPO_ROOT,
                           env=notebooks.environment(ANTHROPIC_API_KEY="a-key-it-must-ignore"), timeout=900)
     with capsys.disabled():
         print(f"\n{done.stdout}")  # the facilitator's table, in the CI log

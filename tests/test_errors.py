@@ -10,7 +10,6 @@ import pytest
 from kit import settings, stand_in_client
 
 from helpers import Conversation
-from helpers.client import make_client
 from helpers.errors import (
     ApiError,
     KitError,
@@ -19,6 +18,7 @@ from helpers.errors import (
     RateLimitedError,
     friendly,
 )
+from helpers.replay.client import make_client
 from helpers.standin import Fault, StandIn
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-import helpers.exercises  # noqa: F401  (registers the checks)
+import helpers.classroom.exercises  # noqa: F401  (registers the checks)
 from helpers import Conversation
-from helpers.checks import CHECKS, check, passes
+from helpers.classroom.checks import CHECKS, check, passes
 from helpers.config import choose_mode
 from helpers.memory import BlockTrim, SlidingWindow
 

@@ -28,7 +28,8 @@ from typing import Any
 import pytest
 from kit import live_environment, snapshot, stand_in_client
 
-from helpers import Conversation, notebooks
+from helpers import Conversation
+from helpers.chat.widget import ChatWidget
 from helpers.errors import (
     ApiError,
     KeyRejectedError,
@@ -38,8 +39,8 @@ from helpers.errors import (
     PromptTooLongError,
     RateLimitedError,
 )
+from helpers.replay import notebooks
 from helpers.standin import Fault, StandIn
-from helpers.widget import ChatWidget
 
 TURN = "Plan a two-week schedule, with a topic for each day, in a few sentences please"
 HUGE = "word " * 900_000  # about 1.1 million tokens, far beyond any context window

@@ -5,9 +5,9 @@ from __future__ import annotations
 from kit import stand_in_client
 
 from helpers.errors import PromptTooLongError, friendly
-from helpers.limits import FALLBACK_CONTEXT_WINDOW, context_window, count_tokens, limit_error
+from helpers.memory.limits import FALLBACK_CONTEXT_WINDOW, context_window, count_tokens, limit_error
+from helpers.memory.tokens import estimate_request_tokens
 from helpers.standin import Fault, StandIn
-from helpers.tokens import estimate_request_tokens
 
 BODY = {"model": "claude-haiku-4-5", "max_tokens": 300, "system": "Be brief.",
         "messages": [{"role": "user", "content": "How do raised beds drain? " * 20}]}

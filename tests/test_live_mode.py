@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from kit import live_environment
 
-from helpers import notebooks
+from helpers.replay import notebooks
 from helpers.standin import StandIn
 
 TARGETS = notebooks.kit_notebooks() + notebooks.kit_scripts()

@@ -9,8 +9,9 @@ import pytest
 from kit import stand_in_client
 
 from helpers import Conversation, check_history
-from helpers.costsim import ExtractiveSummarizer, facts_kept, load_script, simulate
-from helpers.memory import (
+from helpers.memory.costsim import ExtractiveSummarizer, facts_kept, load_script, simulate
+from helpers.memory.pricing import cost, input_equivalents, price
+from helpers.memory.strategies import (
     BlockTrim,
     FullHistory,
     SlidingWindow,
@@ -19,7 +20,6 @@ from helpers.memory import (
     TokenBudget,
     tokens_of,
 )
-from helpers.pricing import cost, input_equivalents, price
 from helpers.reply import Usage
 from helpers.standin import StandIn
 
@@ -137,7 +137,7 @@ def test_prices_live_in_one_table_with_a_date() -> None:
 
 
 def test_the_remembered_estimate_equals_the_json_estimate() -> None:
-    from helpers.tokens import estimate_tokens
+    from helpers.memory.tokens import estimate_tokens
 
     message = {"role": "user", "content": 'Quotes " and accents é, and a\nnew line'}
     blocks = {"role": "user", "content": [{"type": "text", "text": "x" * 40}]}

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from helpers import setup
+from helpers.classroom.models import check, deprecated_models, known_models, main, replacement
 from helpers.config import REPO_ROOT
-from helpers.models import check, deprecated_models, known_models, main, replacement
 
 
 def kit_copy(tmp_path: Path) -> Path:

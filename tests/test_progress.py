@@ -6,8 +6,8 @@ from pathlib import Path
 
 import nbformat
 
-from helpers import notebooks
-from helpers.progress import exercises, progress
+from helpers.classroom.progress import exercises, progress
+from helpers.replay import notebooks
 
 
 def saved_notebook(folder: Path, name: str, cells: list[tuple[str, str]]) -> None:

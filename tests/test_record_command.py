@@ -9,7 +9,7 @@ import nbformat
 import pytest
 from kit import DUMMY_KEY
 
-from helpers import record
+from helpers.replay import record
 from helpers.standin import StandIn
 
 SCRIPT = """from helpers import Conversation, setup
@@ -44,7 +44,7 @@ def test_it_records_a_script_that_then_replays_offline(
     assert len(files) == 1 and DUMMY_KEY not in files[0].read_text()
     monkeypatch.delenv("ANTHROPIC_API_KEY")
     monkeypatch.delenv("ANTHROPIC_BASE_URL")
-    from helpers import notebooks
+    from helpers.replay import notebooks
 
     done = notebooks.run_script(script, notebooks.environment(CONVERSE_KIT_MODE="replay", CONVERSE_KIT_CASSETTE="tiny"))
     assert done.returncode == 0 and "Stand-in reply to: hi from the script" in done.stdout

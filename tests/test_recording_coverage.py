@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from helpers import notebooks
 from helpers.config import CASSETTE_VAR, DEFAULT_RECORDINGS, HITS_LOG_VAR, MODE_VAR
-from helpers.recordings import RecordingStore
+from helpers.replay import notebooks
+from helpers.replay.recordings import RecordingStore
 
 
 def run_scripts(log: Path) -> None:
@@ -43,6 +43,6 @@ def test_every_recording_is_used_and_every_request_recorded(request: pytest.Fixt
     orphans = [str(path.relative_to(DEFAULT_RECORDINGS)) for path in store.files() if store.load(path).key not in used]
     assert not orphans, (
         "These recordings are used by no notebook or script (delete them, or re-record with "
-        "python -m helpers.record):\n" + "\n".join(orphans)
+        "python -m helpers.replay.record):\n" + "\n".join(orphans)
     )
     assert used, "no recording was used at all: the notebooks and scripts made no replayed request"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from helpers.errors import RecordingError
-from helpers.recordings import Recording, RecordingStore, request_key
+from helpers.replay.recordings import Recording, RecordingStore, request_key
 
 SSE = Path(__file__).parent.parent / "data" / "recordings"
 BODY = {"model": "claude-haiku-4-5", "max_tokens": 50, "messages": [{"role": "user", "content": "Hi"}]}

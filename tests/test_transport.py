@@ -49,10 +49,10 @@ def test_a_miss_raises_at_once_naming_the_request_and_the_command(recordings: Pa
 def test_a_miss_in_a_notebook_names_its_record_command(recordings: Path) -> None:
     from kit import settings
 
-    from helpers.client import make_client
+    from helpers.replay.client import make_client
 
     made = make_client(settings("replay", recordings, cassette="02_multi_turn_conversations"))
-    with pytest.raises(ReplayMissError, match=r"python -m helpers\.record notebooks/02_multi_turn_conversations\.ipynb"):
+    with pytest.raises(ReplayMissError, match=r"python -m helpers\.replay\.record notebooks/02_multi_turn_conversations\.ipynb"):
         Conversation(client=made).send("never recorded")
 
 
@@ -122,3 +122,15 @@ def test_the_hits_log_names_each_recording_used(recordings: Path, tmp_path: Path
 def test_replay_needs_no_key_and_sends_none(recordings: Path) -> None:
     assert "ANTHROPIC_API_KEY" not in os.environ
     assert client("replay", recordings).api_key == "replay-mode-no-key"
+
+
+def test_two_clients_never_see_each_others_replies_or_requests(recordings: Path) -> None:
+    record_then_stop(recordings, "send")
+    first, second = client("replay", recordings), client("replay", recordings)
+    reply = Conversation("Be brief.", client=first).send("Tell me a fact.")
+    assert reply.source.startswith("replayed:") and len(first.wire.sent) == 1  # type: ignore[attr-defined]
+    assert list(second.wire.sent) == [] and second.wire.labels == {}  # type: ignore[attr-defined]
+    from helpers import label_for
+
+    assert label_for(reply.id, second) == "live reply from the API"  # the other client never got this reply
+    assert label_for(reply.id, first.with_options(timeout=5)) == reply.source  # a copy keeps its client's log

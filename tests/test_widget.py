@@ -17,13 +17,13 @@ from kit import snapshot as conversation_snapshot
 from kit import stand_in_client
 
 from helpers import Conversation
-from helpers.chatlog import text_of
-from helpers.checks import passes
+from helpers.chat.chatlog import text_of
+from helpers.chat.meter import read
+from helpers.chat.streaming import CUT_OFF
+from helpers.chat.widget import ChatWidget
+from helpers.classroom.checks import passes
 from helpers.memory import SlidingWindow
-from helpers.meter import read
 from helpers.standin import Fault, StandIn
-from helpers.streaming import CUT_OFF
-from helpers.widget import ChatWidget
 
 SYSTEM = "You are a friendly tutor for people learning Python. Keep answers under 80 words."  # as in notebook 05
 SUGGESTED = ["What is a Python list?", "How do I add an item to one?", "How do I remove it again?"]
@@ -384,7 +384,7 @@ def test_replay_mode_clicks_through_the_suggested_path_with_labelled_replies() -
 
 
 def test_exercise_checks_of_notebook_05(server: StandIn) -> None:
-    import helpers.exercises  # noqa: F401  (registers the checks)
+    import helpers.classroom.exercises  # noqa: F401  (registers the checks)
 
     right = ChatWidget(Conversation(client=stand_in_client(server.url), max_tokens=150, memory=SlidingWindow(3)))
     assert passes("05.1", right)

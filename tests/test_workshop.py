@@ -11,11 +11,11 @@ import pytest
 from kit import DUMMY_KEY, client, settings
 
 from helpers import Conversation
-from helpers.client import make_client, status_line
 from helpers.config import load_settings
 from helpers.errors import NetworkError, RateLimitedError
+from helpers.replay.client import make_client, status_line
+from helpers.replay.workshop import WorkshopTransport
 from helpers.standin import Fault, StandIn
-from helpers.workshop import WorkshopTransport
 
 QUESTION = "What should a first workshop cover?"
 NOTICE = "[workshop]"

@@ -1,4 +1,4 @@
-"""Generate each notebook's navigation cell and the README's contents table.
+"""Generate each notebook's navigation cell, the README's contents table and its map of the helpers.
 
     python tools/make_nav.py          # rewrite what is stale
     python tools/make_nav.py --check  # change nothing; exit 1 and list what is stale
@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import ast
 import sys
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
 START, END = "<!-- contents:start -->", "<!-- contents:end -->"
+MAP_START, MAP_END = "<!-- helpers:start -->", "<!-- helpers:end -->"
 NAV_TAG = "navigation"
 
 
@@ -54,12 +56,29 @@ def contents_table(paths: list[Path]) -> str:
     return "\n".join(rows)
 
 
-def with_contents(readme: str, table: str) -> str:
-    """The README text with its contents block replaced."""
-    if START not in readme or END not in readme:
-        raise ValueError(f"README.md needs a contents block between {START} and {END}.")
-    head, rest = readme.split(START, 1)
-    return f"{head}{START}\n{table}\n{END}{rest.split(END, 1)[1]}"
+def with_block(readme: str, table: str, start: str = START, end: str = END) -> str:
+    """The README text with the block between `start` and `end` replaced."""
+    if start not in readme or end not in readme:
+        raise ValueError(f"README.md needs a block between {start} and {end}.")
+    head, rest = readme.split(start, 1)
+    return f"{head}{start}\n{table}\n{end}{rest.split(end, 1)[1]}"
+
+
+def first_sentence(init: Path) -> str:
+    """The first sentence of a package's docstring, after its title up to the colon."""
+    doc = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8"))) or ""
+    return " ".join(doc.split("\n\n")[0].split()).split(": ", 1)[-1].split(". ")[0].rstrip(".")
+
+
+def helpers_map(package: Path) -> str:
+    """The README's map of the helpers: the core, then one row a wing, with the modules inside."""
+    rows = ["| where | modules | what it holds |", "|---|---|---|"]
+    core = sorted(p.stem for p in package.glob("*.py") if p.stem != "__init__")
+    rows.append(f"| `helpers/` (core) | {', '.join(f'`{m}`' for m in core)} | {first_sentence(package / '__init__.py')} |")
+    for wing in sorted(p.parent for p in package.glob("*/__init__.py")):
+        modules = sorted(p.stem for p in wing.glob("*.py") if not p.stem.startswith("__"))
+        rows.append(f"| `helpers/{wing.name}/` | {', '.join(f'`{m}`' for m in modules)} | {first_sentence(wing / '__init__.py')} |")
+    return "\n".join(rows)
 
 
 def planned(notebooks: Path, readme: Path) -> dict[Path, str]:
@@ -67,7 +86,8 @@ def planned(notebooks: Path, readme: Path) -> dict[Path, str]:
     paths = sorted(notebooks.glob("[0-9][0-9]_*.ipynb"))
     wanted = {p: nbformat.writes(with_nav(nbformat.read(p, as_version=4), nav_source(paths, i))) + "\n"
               for i, p in enumerate(paths)}
-    wanted[readme] = with_contents(readme.read_text(encoding="utf-8"), contents_table(paths))
+    text = with_block(readme.read_text(encoding="utf-8"), contents_table(paths))
+    wanted[readme] = with_block(text, helpers_map(ROOT / "helpers"), MAP_START, MAP_END)
     return wanted
 
 

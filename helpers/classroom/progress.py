@@ -1,7 +1,7 @@
 """Exercise progress: which notebooks' exercises pass, read offline from the saved check cells' outputs.
 
-In a notebook: `from helpers.progress import progress; progress()`.
-For a facilitator: `python -m helpers.progress [folder-of-notebooks]`.
+In a notebook: `from helpers.classroom.progress import progress; progress()`.
+For a facilitator: `python -m helpers.classroom.progress [folder-of-notebooks]`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import REPO_ROOT
+from ..config import REPO_ROOT
 
 CHECK_CALL = re.compile(r"""check\(\s*["'](\d\d\.\d+)["']""")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .history import check_history
+from ..history import check_history
 
 Check = Callable[[Any], "str | None"]  # returns None when the answer passes, else a hint
 CHECKS: dict[str, Check] = {}

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .conversation import Conversation
-from .pricing import PRICES_AS_OF, cost
-from .tokens import estimate_request_tokens
+from ..conversation import Conversation
+from ..memory import PRICES_AS_OF, cost, estimate_request_tokens
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
 
-from .recordings import last_user_text as _shortened
-from .tokens import estimate_request_tokens, estimate_tokens
+from ..history import last_user_text as _shortened
+from ..memory import estimate_request_tokens, estimate_tokens
 
 Reply = Callable[[dict[str, Any]], str]
 MODELS = ("claude-haiku-4-5", "claude-sonnet-4-6", "claude-opus-4-7")

@@ -1,4 +1,4 @@
-"""Model retirement guard: `python -m helpers.models` checks every model id the kit uses against the installed SDK.
+"""Model retirement guard: `python -m helpers.classroom.models` checks every model id the kit uses against the installed SDK.
 
 It reads the ids in the notebooks' cells, the scripts, the recordings' requests and the configured model,
 and fails on an id the SDK marks deprecated or does not know, naming the replacement: the newest id of the
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import anthropic
 
-from .config import DEFAULT_MODEL, REPO_ROOT, load_settings
+from ..config import DEFAULT_MODEL, REPO_ROOT, load_settings
 
 MODEL_ID = re.compile(r"\bclaude-[a-z0-9][a-z0-9.-]*[a-z0-9]\b")
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import RecordingError
+from ..errors import RecordingError
+from ..files import write_atomic
+from ..history import last_user_text
 
 FORMAT = "converse-kit/recording"
 VERSION = 1
@@ -38,17 +38,6 @@ def request_key(method: str, path: str, beta: str | None, body: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
-def last_user_text(body: Any, width: int = 60) -> str:
-    """The last user message of a request body, shortened for messages and file names."""
-    for message in reversed(body.get("messages", []) if isinstance(body, dict) else []):
-        if message.get("role") != "user":
-            continue
-        content = message.get("content")
-        if isinstance(content, list):
-            content = " ".join(str(b.get("text", "")) for b in content if isinstance(b, dict))
-        text = " ".join(str(content).split())
-        return text if len(text) <= width else text[: width - 3] + "..."
-    return ""
 
 
 @dataclass
@@ -93,7 +82,7 @@ class Recording:
     @classmethod
     def from_json(cls, data: Any, source: Path) -> Recording:
         """Read a recording file's JSON, with a clear error when fields are missing or it was edited."""
-        fix = f"Restore it with `git checkout -- {source}` or delete it and record again (python -m helpers.record)."
+        fix = f"Restore it with `git checkout -- {source}` or delete it and record again (python -m helpers.replay.record)."
         try:
             request, response = data["request"], data["response"]
             recording = cls(
@@ -120,17 +109,6 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "request"
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write a file so that a crash leaves either the old file or the new one, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 class RecordingStore:

@@ -1,4 +1,4 @@
-"""Record the kit's API traffic: `python -m helpers.record [notebook-or-script ...]`.
+"""Record the kit's API traffic: `python -m helpers.replay.record [notebook-or-script ...]`.
 
 Runs each notebook (or script) in record mode, saving every response under data/recordings/<name>/,
 then runs the notebook again in replay mode and stores those outputs (what nbval compares).
@@ -20,11 +20,11 @@ from typing import Any
 
 from tqdm import tqdm
 
+from ..config import AUTHORED_VAR, CASSETTE_VAR, KEY_VAR, MODE_VAR, RECORDINGS_VAR, REPO_ROOT, load_settings
+from ..errors import KEY_HELP
+from ..history import last_user_text
+from ..standin import StandIn
 from . import notebooks
-from .config import AUTHORED_VAR, CASSETTE_VAR, KEY_VAR, MODE_VAR, RECORDINGS_VAR, REPO_ROOT, load_settings
-from .errors import KEY_HELP
-from .recordings import last_user_text
-from .standin import StandIn
 
 AUTHORED_REPLIES = REPO_ROOT / "data" / "authored"
 
@@ -106,7 +106,7 @@ def record_all(paths: list[Path], env: dict[str, str], recordings: Path) -> list
 
 def main(argv: list[str] | None = None) -> int:
     """Record the named notebooks and scripts (all of them by default)."""
-    parser = argparse.ArgumentParser(prog="python -m helpers.record", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m helpers.replay.record", description=__doc__.split("\n\n")[0])
     parser.add_argument("paths", nargs="*", help="notebooks or scripts (default: all)")
     parser.add_argument("--authored", action="store_true", help="make authored samples through a local stand-in")
     args = parser.parse_args(argv)

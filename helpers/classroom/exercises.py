@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..config import choose_mode
 from .checks import check, exercise, valid_history
-from .config import choose_mode
 
 __all__ = ["check"]
 
@@ -82,7 +82,7 @@ def _fixed_history(messages: Any) -> str | None:
 @exercise("03.1")
 def _new_chat_from_brief(conversation: Any) -> str | None:
     """A new Conversation whose system prompt carries the whole brief."""
-    from .conversation import Conversation
+    from ..conversation import Conversation
 
     if not isinstance(conversation, Conversation):
         return "Make a Conversation: Conversation(system=...)."
@@ -112,8 +112,7 @@ def _continue_or_new(decisions: Any) -> str | None:
 @exercise("04.1")
 def _cheap_and_remembers(strategy: Any) -> str | None:
     """A strategy that keeps the three early facts and bills at most 10% of the full history."""
-    from .costsim import compare, load_script
-    from .memory import FullHistory, Strategy
+    from ..memory import FullHistory, Strategy, compare, load_script
 
     if not isinstance(strategy, Strategy):
         return "Use a strategy from helpers.memory, e.g. BlockTrim(...) or SlidingWindow(...)."
@@ -128,7 +127,7 @@ def _cheap_and_remembers(strategy: Any) -> str | None:
 @exercise("04.2")
 def _pinned_window(strategy: Any) -> str | None:
     """A sliding window of 4 exchanges that always keeps the first one."""
-    from .memory import SlidingWindow
+    from ..memory import SlidingWindow
 
     if not isinstance(strategy, SlidingWindow) or strategy.exchanges != 4:
         return "Use SlidingWindow with a window of 4 exchanges."
@@ -139,8 +138,8 @@ def _pinned_window(strategy: Any) -> str | None:
 @exercise("05.1")
 def _windowed_chat(chat: Any) -> str | None:
     """A ChatWidget whose conversation sends the last 3 exchanges and caps replies at 150 tokens."""
-    from .memory import SlidingWindow
-    from .widget import ChatWidget
+    from ..chat import ChatWidget
+    from ..memory import SlidingWindow
 
     if not isinstance(chat, ChatWidget):
         return "Make a ChatWidget: ChatWidget(Conversation(...))."
@@ -156,5 +155,5 @@ def _stopped_reply(answer: Any) -> str | None:
     if not isinstance(answer, dict) or set(answer) != {"stop_reason", "in_history"}:
         return "Answer with a dict: {'stop_reason': ..., 'in_history': ...}."
     if answer["stop_reason"] != "cut_off":
-        return "Look at stopped.stop_reason in section 3 (helpers.streaming.CUT_OFF)."
+        return "Look at stopped.stop_reason in section 3 (helpers.chat.streaming.CUT_OFF)."
     return None if answer["in_history"] is True else "Is the stopped reply's text in trial.messages? Check the last message."

@@ -18,21 +18,14 @@ from typing import Any
 import anthropic
 import httpx2
 
-from .config import AUTHORED_VAR, HITS_LOG_VAR
-from .errors import ReplayMissError
-from .recordings import AUTHORED_NOTE, Recording, RecordingStore, last_user_text, normalize_path, request_key
+from ..config import AUTHORED_VAR, HITS_LOG_VAR
+from ..errors import ReplayMissError
+from ..history import last_user_text
+from ..wire import WireLog
+from .recordings import AUTHORED_NOTE, Recording, RecordingStore, normalize_path, request_key
 
 KEPT_RESPONSE_HEADERS = ("content-type", "request-id")  # no retry-after: a replayed 429 must not sleep
 LIVE_API_HOST = "api.anthropic.com"
-
-PROVENANCE: dict[str, str] = {}  # reply id -> label, filled as replies are replayed or recorded
-SENT: list[Any] = []  # the last request bodies a kit client sent, newest last (the wire view; see client.py)
-SENT_KEPT = 20
-
-
-def label_for(reply_id: str | None) -> str:
-    """How a reply was obtained (replayed authored sample, replayed recording, or live)."""
-    return PROVENANCE.get(reply_id or "", "live reply from the API")
 
 
 def _body_of(request: httpx2.Request) -> Any:
@@ -41,12 +34,9 @@ def _body_of(request: httpx2.Request) -> Any:
     return json.loads(content) if content else None
 
 
-def remember_sent(request: httpx2.Request) -> Any:
-    """Keep the request's body in SENT (the wire view notebooks show) and return it."""
-    body = _body_of(request)
-    SENT.append(body)
-    del SENT[:-SENT_KEPT]
-    return body
+def wire_view(log: WireLog) -> dict[str, list[Callable[[httpx2.Request], None]]]:
+    """The request hook every kit client has: it keeps each body sent in the client's log (notebook 04 shows it)."""
+    return {"request": [lambda request: log.sent.append(_body_of(request))]}
 
 
 def _key_of(request: httpx2.Request) -> tuple[str, Any]:
@@ -80,19 +70,18 @@ def _log_hit(key: str) -> None:
             out.write(key + "\n")
 
 
-def _remember(recording: Recording, label: str) -> None:
-    """Remember how the reply in this recording was obtained, by its message id."""
+def _remember(log: WireLog, recording: Recording, label: str) -> None:
+    """Remember in the client's log how the reply in this recording was obtained, by its message id."""
     reply_id = _reply_id(recording)
     if reply_id:
-        PROVENANCE[reply_id] = label
+        log.labels[reply_id] = label
 
 
 class ReplayTransport(httpx2.BaseTransport):
     """Answers every request from recordings; never touches the network."""
 
-    def __init__(self, store: RecordingStore, record_hint: str) -> None:
-        self.store = store
-        self.record_hint = record_hint
+    def __init__(self, store: RecordingStore, record_hint: str, log: WireLog) -> None:
+        self.store, self.record_hint, self.log = store, record_hint, log
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
         """Serve the recording for this request, or raise ReplayMissError."""
@@ -101,7 +90,7 @@ class ReplayTransport(httpx2.BaseTransport):
         if recording is None:
             raise self.miss(request, body, key)
         _log_hit(key)
-        _remember(recording, recording.label)
+        _remember(self.log, recording, recording.label)
         return httpx2.Response(
             recording.status, headers=recording.headers, content=recording.response.encode(), request=request
         )
@@ -142,8 +131,9 @@ class _TeeStream(httpx2.SyncByteStream):
 class RecordTransport(httpx2.BaseTransport):
     """Forwards to the real API and saves each complete response; request headers are never saved."""
 
-    def __init__(self, store: RecordingStore, cassette: str, upstream: httpx2.BaseTransport | None = None) -> None:
-        self.store, self.cassette = store, cassette
+    def __init__(self, store: RecordingStore, cassette: str, log: WireLog,
+                 upstream: httpx2.BaseTransport | None = None) -> None:
+        self.store, self.cassette, self.log = store, cassette, log
         self.upstream = upstream or httpx2.HTTPTransport()
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
@@ -167,7 +157,7 @@ class RecordTransport(httpx2.BaseTransport):
             )
             assert recording.key == key
             self.store.save(recording, self.cassette)
-            _remember(recording, "live reply (recorded)")
+            _remember(self.log, recording, "live reply (recorded)")
 
         assert isinstance(response.stream, httpx2.SyncByteStream)
         return httpx2.Response(

@@ -8,7 +8,7 @@ from typing import Any
 import anthropic
 import httpx2
 
-from .config import REPO_ROOT
+from ..config import REPO_ROOT
 
 FALLBACK_CONTEXT_WINDOW = 200_000  # documented context window of the Claude 4.5 models, used if the Models API fails
 COUNTED_FIELDS = ("model", "system", "messages", "cache_control")  # count_tokens takes no max_tokens

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .reply import Usage
+from ..reply import Usage
 
 PRICES_AS_OF = "2025-10-15"  # from Anthropic's public pricing page on that date; check it before you budget
 CACHE_WRITE = 1.25  # a 5-minute cache write costs 1.25 times the input price

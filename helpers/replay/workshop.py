@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import httpx2
 
-from .errors import ReplayMissError
+from ..errors import ReplayMissError
 from .transport import ReplayTransport
 
 PATIENCE = 90.0  # seconds a learner's turn may wait through busy answers before it gives up

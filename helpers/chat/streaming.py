@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .conversation import CUT_OFF, Conversation
-from .reply import Reply
+from ..conversation import CUT_OFF, Conversation
+from ..reply import Reply
 
 __all__ = ["CUT_OFF", "stream_turn"]
 

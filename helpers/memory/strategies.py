@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from .tokens import estimate_tokens
 
 if TYPE_CHECKING:
-    from .conversation import Conversation
+    from ..conversation import Conversation
 
 Exchange = list[dict[str, Any]]  # [user message, assistant message]
 Summarizer = Callable[[str, list[Exchange]], str]  # (old summary, dropped exchanges) -> new summary

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Mapping, MutableMapping
 from typing import Any
 
-from .config import KEY_VAR
+from ..config import KEY_VAR
 
 
 def in_colab(modules: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None) -> bool:

@@ -13,9 +13,9 @@ from typing import Any, Literal
 
 import ipywidgets as widgets  # type: ignore[import-untyped]
 
-from .conversation import CUT_OFF
-from .history import MessageDict
-from .reply import Reply
+from ..conversation import CUT_OFF
+from ..history import MessageDict
+from ..reply import Reply
 
 Role = Literal["user", "assistant"]
 NAMES = {"user": "You", "assistant": "Claude"}

@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from .config import REPO_ROOT
+from ..config import REPO_ROOT
 
 KEPT_NOTEBOOK_METADATA = ("kernelspec", "language_info")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable
 
-from .conversation import Conversation
-from .errors import KitError
+from ..conversation import Conversation
+from ..errors import KitError
 
 
 def run_turns(conversation: Conversation, turns: Iterable[str]) -> int:

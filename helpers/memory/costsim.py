@@ -1,6 +1,6 @@
 """Simulate a long scripted conversation under a memory strategy: tokens sent and billed per turn.
 
-Token counts are the offline estimate (helpers.tokens), not the API's count. Caching is modelled
+Token counts are the offline estimate (helpers.memory.tokens), not the API's count. Caching is modelled
 the way the API bills it: with a cache breakpoint at the end of the prompt, the part of a request
 that repeats the previous request's prefix (system prompt, then whole messages) is a cache read
 (0.1x), and the rest is a cache write (1.25x). Without caching, every input token costs 1x.
@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .config import REPO_ROOT
-from .memory import Exchange, Strategy, tokens_of
+from ..config import REPO_ROOT
 from .pricing import CACHE_READ, CACHE_WRITE
+from .strategies import Exchange, Strategy, tokens_of
 
 LONG_CHAT = REPO_ROOT / "data" / "conversations" / "long_chat.json"
 

@@ -7,9 +7,8 @@ from typing import Any
 
 import ipywidgets as widgets  # type: ignore[import-untyped]
 
-from .conversation import Conversation, check_max_tokens
-from .memory import BlockTrim, SlidingWindow, SummarizeOlder, TokenBudget
-from .pricing import PRICES
+from ..conversation import Conversation, check_max_tokens
+from ..memory import PRICES, BlockTrim, SlidingWindow, SummarizeOlder, TokenBudget
 
 MEMORY_CHOICES: dict[str, Callable[[], Any]] = {
     "full history": lambda: None,

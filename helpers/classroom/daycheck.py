@@ -1,4 +1,4 @@
-"""The day-before check: `python -m helpers.daycheck [path ...]` runs every notebook and script offline.
+"""The day-before check: `python -m helpers.classroom.daycheck [path ...]` runs every notebook and script offline.
 
 Each one runs top to bottom in replay mode (no key, no network, whatever `.env` says), with a progress
 bar; then a table gives each one's result and time. The exit code is 1 if any failed.
@@ -13,8 +13,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from . import notebooks
-from .config import MODE_VAR, REPO_ROOT
+from ..config import MODE_VAR, REPO_ROOT
+from ..replay import notebooks
 
 
 @dataclass(frozen=True)

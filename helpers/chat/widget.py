@@ -14,15 +14,15 @@ from typing import Any
 
 import ipywidgets as widgets  # type: ignore[import-untyped]
 
+from ..conversation import Conversation
+from ..errors import NetworkError, NoKeyError, RateLimitedError, ReplayMissError
+from ..files import write_atomic
+from ..history import check_text
+from ..memory import context_window
+from ..reply import Reply
 from .chatlog import STYLE, Bubble, ChatLog, footer_for
 from .chatsettings import ChatSettings
-from .conversation import Conversation
-from .errors import NetworkError, NoKeyError, RateLimitedError, ReplayMissError
-from .history import check_text
-from .limits import context_window
 from .meter import read
-from .recordings import write_atomic
-from .reply import Reply
 from .streaming import stream_turn
 
 HEADLINES: dict[type[BaseException], str] = {

@@ -1,0 +1,14 @@
+"""The classroom wing: what teachers and the exercises use.
+
+It holds the exercises' checks and hints (`checks`, `exercises`), the day-before check (`daycheck`), the model
+retirement guard (`models`), learner progress (`progress`), Colab detection (`colab`) and what the example scripts
+print in a terminal (`console`). It imports the core; of the other wings, the day-before check uses
+`helpers.replay.notebooks`, and the exercise checks use names `helpers.memory` lists and
+`helpers.chat.ChatWidget`.
+Names the session imports: `key_from_colab`, `setup_warning`.
+"""
+
+from .colab import key_from_colab
+from .models import setup_warning
+
+__all__ = ["key_from_colab", "setup_warning"]

@@ -1,0 +1,31 @@
+"""The memory wing: what a conversation can remember, and what that costs.
+
+It holds the memory strategies a `Conversation` uses (`strategies`), the offline token estimate (`tokens`),
+the context window and `count_tokens` (`limits`), the price table (`pricing`), and the cost simulation of a long
+conversation with its plots (`costsim`, `plots`). It imports the core and no other wing.
+Names other wings may import: the strategies, `estimate_tokens`, `estimate_request_tokens`, `context_window`,
+`PRICES`, `PRICES_AS_OF`, `cost`, `compare`, `load_script`.
+"""
+
+from .costsim import compare, load_script
+from .limits import context_window
+from .pricing import PRICES, PRICES_AS_OF, cost
+from .strategies import BlockTrim, FullHistory, SlidingWindow, Strategy, SummarizeOlder, TokenBudget
+from .tokens import estimate_request_tokens, estimate_tokens
+
+__all__ = [
+    "PRICES",
+    "PRICES_AS_OF",
+    "BlockTrim",
+    "FullHistory",
+    "SlidingWindow",
+    "Strategy",
+    "SummarizeOlder",
+    "TokenBudget",
+    "compare",
+    "context_window",
+    "cost",
+    "estimate_request_tokens",
+    "estimate_tokens",
+    "load_script",
+]

@@ -1,0 +1,74 @@
+"""The client: one `anthropic.Anthropic` per session, set up for the kit's mode."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anthropic
+import httpx2
+
+from ..config import LIVE_TIMEOUT_SECONDS, REPO_ROOT, Settings
+from ..errors import KEY_HELP, NoKeyError
+from ..wire import WireLog
+from .recordings import RecordingStore
+from .transport import RecordTransport, ReplayTransport, wire_view
+from .workshop import WorkshopTransport
+
+LIVE_TIMEOUT = httpx2.Timeout(LIVE_TIMEOUT_SECONDS, connect=10.0)  # a notebook should not sit in silence for 600 s
+REPLAY_KEY = "replay-mode-no-key"  # never leaves the process: the replay transport has no network
+
+
+def record_command(cassette: str) -> str:
+    """The exact command that records a cassette (a notebook or a script of the kit)."""
+    for target in (f"notebooks/{cassette}.ipynb", f"scripts/{cassette}.py"):
+        if (REPO_ROOT / target).exists():
+            return f"python -m helpers.replay.record {target}"
+    return "CONVERSE_KIT_MODE=record, then run your code again"
+
+
+class KitClient(anthropic.Anthropic):
+    """The SDK's client with the kit's wire log (`.wire`), kept by every copy `with_options()` makes."""
+
+    wire: WireLog
+
+    def copy(self, *args: Any, **kwargs: Any) -> KitClient:
+        """A copy with other options that shares this client's wire log."""
+        twin = super().copy(*args, **kwargs)
+        twin.wire = self.wire
+        return twin  # type: ignore[return-value]
+
+    with_options = copy
+
+
+def _kit_client(log: WireLog, **options: Any) -> KitClient:
+    """A KitClient that writes to `log`."""
+    client = KitClient(**options)
+    client.wire = log
+    return client
+
+
+def make_client(settings: Settings) -> KitClient:
+    """An Anthropic client for the mode: replay (no network), live, or record (live, and saved)."""
+    store, log = RecordingStore(settings.recordings), WireLog()
+    if settings.mode == "replay":
+        transport = ReplayTransport(store, record_command(settings.cassette), log)
+        http = httpx2.Client(transport=transport, event_hooks=wire_view(log))
+        return _kit_client(log, api_key=REPLAY_KEY, max_retries=0, http_client=http)
+    if not settings.has_key:
+        raise NoKeyError(f"{settings.mode.capitalize()} mode needs an API key, and none was found.\n{KEY_HELP}")
+    if settings.mode == "record":
+        http = anthropic.DefaultHttpxClient(transport=RecordTransport(store, settings.cassette, log),
+                                            timeout=LIVE_TIMEOUT, event_hooks=wire_view(log))
+        return _kit_client(log, http_client=http)
+    options: dict[str, Any] = {"timeout": LIVE_TIMEOUT, "event_hooks": wire_view(log)}
+    if settings.workshop:  # one request at a time, patient retries, recordings when the API fails
+        replay = ReplayTransport(store, record_command(settings.cassette), log)
+        options["transport"] = WorkshopTransport(httpx2.HTTPTransport(), replay)
+    return _kit_client(log, http_client=anthropic.DefaultHttpxClient(**options))
+
+
+def status_line(settings: Settings) -> str:
+    """One line: the mode and why, the model, the SDK version."""
+    workshop = " | workshop setting" if settings.workshop and settings.mode == "live" else ""
+    return (f"Mode: {settings.mode} ({settings.reason}){workshop} | model: {settings.model} "
+            f"| anthropic {anthropic.__version__}")
