@@ -33,7 +33,7 @@ class FairShare:
         self._tokens = 1.0
         self._stamp = time.monotonic()
 
-    def acquire(self, learner: str) -> str | None:
+    def acquire(self, learner: str, patience: float | None = None) -> str | None:
         """Wait for this learner's turn; None when it came, else why not ('queue' or 'patience')."""
         if self.rate is None:
             return None
@@ -45,7 +45,7 @@ class FairShare:
             mine.append(ticket)
             if learner not in self._ring:
                 self._ring.append(learner)
-            deadline = time.monotonic() + self.patience
+            deadline = time.monotonic() + (self.patience if patience is None else patience)
             while True:
                 self._hand_out()
                 if ticket.granted:

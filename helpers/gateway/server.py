@@ -47,8 +47,12 @@ class Gateway:
         headers["authorization"] = f"Bearer {self._key}"  # as the installed SDK sends a key
         return headers
 
-    def send_upstream(self, method: str, path: str, body: bytes | None, incoming: Any) -> httpx2.Response:
-        """Send to the real API, waiting through busy answers (honouring retry-after) up to the patience."""
+    def send_upstream(self, method: str, path: str, body: bytes | None, incoming: Any,
+                      learner: str | None = None) -> httpx2.Response:
+        """Send to the real API, waiting through busy answers (honouring retry-after) up to the patience.
+
+        A learner's retry takes its turn in the fair share again, so retries never add to the class's rate.
+        """
         deadline = time.monotonic() + self.patience
         while True:
             request = self.http.build_request(method, self.upstream + path, content=body, headers=self.headers_for(incoming))
@@ -59,6 +63,8 @@ class Gateway:
             response.close()
             self.upstream_waits += 1
             time.sleep(pause)
+            if learner is not None:
+                self.share.acquire(learner, patience=max(0.0, deadline - time.monotonic()))
 
     def start(self) -> Gateway:
         """Start serving in a background thread."""
@@ -188,10 +194,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.error(verdict.status, verdict.error_type, verdict.message)
         return verdict.learner
 
-    def call(self, method: str, path: str, body: bytes | None, *, relay: bool = True) -> httpx2.Response | None:
+    def call(self, method: str, path: str, body: bytes | None, *, relay: bool = True,
+             learner: str | None = None) -> httpx2.Response | None:
         """Send upstream; relay the answer (or keep it for the caller); answer 502 when the API cannot be reached."""
         try:
-            upstream = self.gateway.send_upstream(method, path, body, self.headers)
+            upstream = self.gateway.send_upstream(method, path, body, self.headers, learner)
         except httpx2.TransportError as error:
             self.error(502, "api_error", f"The class gateway could not reach the API ({type(error).__name__}). "
                        "Run the cell again in a minute; tell your teacher if it keeps happening.")
@@ -206,7 +213,7 @@ class _Handler(BaseHTTPRequestHandler):
             request: dict[str, Any] = json.loads(body)
         except ValueError:
             request = {}
-        upstream = self.call("POST", "/v1/messages", body, relay=False)
+        upstream = self.call("POST", "/v1/messages", body, relay=False, learner=learner)
         if upstream is None:
             return
         if upstream.status_code != 200:
