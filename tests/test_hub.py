@@ -174,3 +174,17 @@ def test_tokens_the_hub_did_not_issue_are_refused(hub: Hub) -> None:
         answer = httpx2.post(hub.gateway_url + "/v1/messages", headers={"Authorization": f"Bearer {token}"},
                              json={"model": "claude-haiku-4-5", "max_tokens": 10, "messages": [{"role": "user", "content": "Hi"}]})
         assert answer.status_code == 401 and "not one of this class's keys" in answer.json()["error"]["message"]
+
+
+def test_the_zero_to_jupyterhub_values_have_the_same_pieces_and_say_they_were_not_tried() -> None:
+    import yaml
+
+    text = (REPO_ROOT / "classroom" / "hub" / "z2jh-values.yaml").read_text()
+    values = yaml.safe_load(text)
+    gateway = values["hub"]["services"]["gateway"]
+    assert gateway["command"][:3] == ["python", "-m", "helpers.gateway"]
+    assert gateway["environment"]["CONVERSE_KIT_GATEWAY_KEY_FILE"].startswith("/etc/converse-kit/")
+    assert values["singleuser"]["extraEnv"]["ANTHROPIC_BASE_URL"] == gateway["url"]
+    assert "spawner.api_token" in values["hub"]["extraConfig"]["converse-kit"]
+    assert values["cull"]["enabled"] is True
+    assert "NOT TRIED" in text and "sk-ant" not in text
