@@ -71,7 +71,8 @@ def test_a_learner_with_a_class_key_talks_through_the_gateway_and_is_billed_once
     assert [(r[0], r[1]) for r in rows(ledger)] == [("ana", "complete"), ("ana", "complete")]
     assert rows(ledger)[0][2:] == (reply.usage.input_tokens, reply.usage.output_tokens)
     sent = [r for r in upstream.requests if r["path"] == "/v1/messages"]
-    assert len(sent) == 2 and all(r["headers"]["authorization"] == "<redacted>" for r in sent)
+    assert len(sent) == 2 and all(r["headers"]["x-api-key"] == "<redacted>" for r in sent)
+    assert all("authorization" not in r["headers"] for r in sent), "the learner's own credential stops at the gateway"
     sdk = client("live", recordings, gateway.url, key=key)
     assert sdk.messages.count_tokens(model="claude-haiku-4-5", messages=[{"role": "user", "content": "hi"}]).input_tokens > 0
     assert "claude-haiku-4-5" in [m.id for m in sdk.models.list()]
@@ -81,7 +82,7 @@ def test_a_learner_with_a_class_key_talks_through_the_gateway_and_is_billed_once
 def test_the_upstream_sees_the_real_key_and_never_the_learners(gateway: Gateway, ledger: Ledger) -> None:
     key = ledger.issue("ana")
     sent = gateway.headers_for({"authorization": f"Bearer {key}", "anthropic-version": "2023-06-01", "x-api-key": key})
-    assert sent == {"authorization": f"Bearer {REAL_KEY}", "anthropic-version": "2023-06-01"}
+    assert sent == {"x-api-key": REAL_KEY, "anthropic-version": "2023-06-01"}
     assert REAL_KEY not in ledger.path.read_bytes().decode("latin-1")
 
 

