@@ -180,8 +180,11 @@ def test_hub_tokens_are_checked_with_the_hub(ledger: Ledger, upstream: StandIn, 
     threading.Thread(target=hub.serve_forever, daemon=True).start()
     try:
         api = f"http://127.0.0.1:{hub.server_port}/hub/api"
+        ledger.set_setting("default_budget_usd", "0.5")  # `budget default --usd 0.5`: for hub users not yet seen
         with Gateway(ledger, upstream.url, REAL_KEY, hub_api_url=api) as gateway:
             chat(gateway, "hub-token-of-gus", recordings).send("Hi from the hub")
+            gus = ledger.learner("gus")
+            assert gus is not None and gus.budget_usd == 0.5 and not gus.has_key
             with pytest.raises(KeyRevokedError, match="from another hub"):
                 chat(gateway, "a-token-of-another-hub", recordings).send("Hi")
             ledger.revoke("gus")
