@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -202,3 +203,17 @@ def test_errors_are_in_the_api_format_and_not_retried(gateway: Gateway, recordin
         sdk.messages.create(model="claude-haiku-4-5", max_tokens=10, messages=[{"role": "user", "content": "Hi"}])
     assert refused.value.response.headers["x-should-retry"] == "false"
     assert refused.value.body["error"]["type"] == "authentication_error"  # type: ignore[index]
+
+
+def test_a_stream_the_learner_stops_is_billed_once(ledger: Ledger, recordings: Path) -> None:
+    with StandIn(reply=lambda body: "word " * 3000) as upstream, Gateway(ledger, upstream.url, REAL_KEY) as gateway:
+        conversation = Conversation(client=client("live", recordings, gateway.url, key=ledger.issue("hal")), max_tokens=4000)
+        pieces: list[str] = []
+        for piece in conversation.stream("Talk for a long time.", stopped=lambda: len(pieces) >= 3):
+            pieces.append(piece)
+        deadline = time.monotonic() + 5
+        while not rows(ledger) and time.monotonic() < deadline:
+            time.sleep(0.05)  # the gateway notices the learner left when its next write fails
+    assert conversation.replies[-1].stop_reason == "cut_off"
+    assert len(rows(ledger)) == 1 and rows(ledger)[0][1] in ("left by the learner", "complete")
+    assert rows(ledger)[0][2] > 0, rows(ledger)
