@@ -8,6 +8,7 @@
 | over budget | 402, OverBudgetError, nothing sent | `test_a_learner_over_budget_gets_one_line_and_nothing_is_sent` |
 | a body over the size limit | 413, before it is read | `test_a_body_over_the_size_limit_is_refused` |
 | a stream cut midway | the kit's error, billed once as cut | `test_a_stream_cut_midway_is_billed_once_and_the_turn_then_succeeds` |
+| a stream the learner stops | the cut-off reply kept, billed once | `test_a_stream_the_learner_stops_is_billed_once` |
 """
 
 from __future__ import annotations
