@@ -4,11 +4,13 @@
 
 Every learner is a thread with its own kit client (as if on their own laptop), talking through the kit's
 `Conversation` to a local stand-in of the API on 127.0.0.1 that answers 429 with `retry-after: 1` above
-`--rate` requests per second, shared by the whole room. Three runs, one after another, in one go:
-no limit (the baseline), the limit with the kit's default client (the SDK's 2 retries), and the limit
-with the workshop setting (CONVERSE_KIT_WORKSHOP=1). Prints turns completed and lost (target: 0 lost
-with the workshop setting), retries, and the median and 95th-percentile turn time, with their ratio
-to the baseline's median.
+`--rate` requests per second, shared by the whole room. Four runs, one after another, in one go:
+no limit (the baseline), the limit with the kit's default client (the SDK's 2 retries), the limit
+with the workshop setting (CONVERSE_KIT_WORKSHOP=1), and the class key gateway (helpers/gateway): each
+learner with their own class key and the kit's default client, the gateway holding the one key and sharing
+`--rate` fairly among them, patient on the server's side. Prints turns completed and lost (target: 0 lost
+with the workshop setting and with the gateway), retries, and the median and 95th-percentile turn time,
+with their ratio to the baseline's median.
 """
 
 from __future__ import annotations
@@ -26,10 +28,13 @@ from tqdm import tqdm
 
 from helpers import Conversation, KitError
 from helpers.config import DEFAULT_MODEL, Settings
+from helpers.gateway.ledger import Ledger
+from helpers.gateway.server import Gateway
 from helpers.replay.client import make_client
 from helpers.standin import StandIn
 
 DUMMY_KEY = "dummy-key-for-the-local-stand-in"
+CLASS_SHARE = 0.9  # the gateway's class limit as a share of the key's limit: a margin for timing at the edges
 
 
 @dataclass
@@ -40,6 +45,7 @@ class Run:
     times: list[float] = field(default_factory=list)
     lost: int = 0
     requests: int = 0
+    billed: int = 0  # ledger entries, for the gateway run
 
     @property
     def completed(self) -> int:
@@ -53,9 +59,9 @@ class Run:
 
 
 def learner(number: int, turns: int, settings: Settings, url: str, run: Run, lock: threading.Lock,
-            progress: tqdm) -> None:
+            progress: tqdm, key: str = DUMMY_KEY) -> None:
     """One learner: a conversation of `turns` turns, each timed; a failed turn is counted as lost."""
-    client = make_client(settings).with_options(api_key=DUMMY_KEY, base_url=url)
+    client = make_client(settings).with_options(api_key=key, base_url=url)
     conversation = Conversation(f"You are helping learner {number}.", client=client, max_tokens=60)
     for turn in range(turns):
         started = time.monotonic()
@@ -72,19 +78,30 @@ def learner(number: int, turns: int, settings: Settings, url: str, run: Run, loc
             progress.update()
 
 
-def classroom(name: str, learners: int, turns: int, rate: float | None, workshop: bool, recordings: Path) -> Run:
-    """Run the whole room at once against a fresh stand-in; return what it measured."""
+def classroom(name: str, learners: int, turns: int, rate: float | None, workshop: bool, recordings: Path,
+              gateway: bool = False) -> Run:
+    """Run the whole room at once against a fresh stand-in (through a fresh gateway if asked); return what it measured."""
     settings = Settings(mode="live", model=DEFAULT_MODEL, reason="benchmark", recordings=recordings,
                         cassette="classroom", has_key=True, workshop=workshop)
     run, lock = Run(name), threading.Lock()
     with StandIn(rate_limit=rate, retry_after=1.0, latency=0.05) as server, \
             tqdm(total=learners * turns, desc=name, unit="turn", leave=False) as progress:
-        threads = [threading.Thread(target=learner, args=(n, turns, settings, server.url, run, lock, progress))
+        url, keys = server.url, [DUMMY_KEY] * learners
+        if gateway:
+            ledger = Ledger(recordings / "gateway.sqlite")
+            keys = [ledger.issue(f"learner{n}") for n in range(learners)]
+            class_rate = None if rate is None else rate * CLASS_SHARE
+            front = Gateway(ledger, server.url, DUMMY_KEY, rate=class_rate, patience=90.0).start()
+            url = front.url
+        threads = [threading.Thread(target=learner, args=(n, turns, settings, url, run, lock, progress, keys[n]))
                    for n in range(learners)]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
+        if gateway:
+            front.stop()
+            run.billed = ledger.entries()
         run.requests = len(server.requests)
     return run
 
@@ -101,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
             classroom("no limit, kit default", args.learners, args.turns, None, False, Path(empty)),
             classroom(f"{args.rate:g} req/s, kit default", args.learners, args.turns, args.rate, False, Path(empty)),
             classroom(f"{args.rate:g} req/s, workshop setting", args.learners, args.turns, args.rate, True, Path(empty)),
+            classroom(f"{args.rate:g} req/s, gateway at {args.rate * CLASS_SHARE:g}/s", args.learners, args.turns, args.rate, False, Path(empty),
+                      gateway=True),
         ]
     total = args.learners * args.turns
     base = statistics.median(runs[0].times)
@@ -111,10 +130,13 @@ def main(argv: list[str] | None = None) -> int:
         attempted = run.completed + run.lost
         print(f"{run.name:34} {run.completed:>9} {run.lost:>5} {run.requests - attempted:>8} "
               f"{run.percentile(0.5):>9.2f} {run.percentile(0.95):>7.2f} {run.percentile(0.5) / base:>12.1f}")
-    workshop = runs[-1]
+    workshop, gateway = runs[-2], runs[-1]
     verdict = "PASS" if workshop.lost == 0 and workshop.completed == total else "FAIL"
     print(f"\nWorkshop setting: {workshop.lost} of {total} turns lost (target 0): {verdict}")
-    return 0 if verdict == "PASS" else 1
+    fair = "PASS" if gateway.lost == 0 and gateway.completed == total == gateway.billed else "FAIL"
+    print(f"Class key gateway: {gateway.lost} of {total} turns lost (target 0), {gateway.billed} ledger entries "
+          f"for {gateway.completed} replies: {fair}")
+    return 0 if verdict == fair == "PASS" else 1
 
 
 if __name__ == "__main__":

@@ -59,6 +59,33 @@ class ApiError(KitError):
     """Any other error the API returned."""
 
 
+class OverBudgetError(KitError):
+    """The class gateway refused the turn: this learner's budget is used up (402)."""
+
+
+class KeyRevokedError(KitError):
+    """The class gateway refused the key: unknown, or switched off by the teacher (401)."""
+
+
+class ThrottledError(KitError):
+    """The class gateway's shared rate limit did not reach this learner's turn in time (429)."""
+
+
+# The class gateway (helpers/gateway) starts each refusal with one of these; the message itself says what to do.
+CLASS_GATEWAY = {"Class budget used up": OverBudgetError, "Class key revoked": KeyRevokedError,
+                 "This key is not one of this class's keys": KeyRevokedError, "Class rate limit": ThrottledError,
+                 "Request too large": ApiError}
+
+
+def _from_class_gateway(error: BaseException) -> KitError | None:
+    """The class gateway's refusal as one clear line, or None for anything else."""
+    message = str(getattr(error, "api_message", "") or "")
+    for start, kind in CLASS_GATEWAY.items():
+        if isinstance(error, anthropic.APIStatusError) and message.startswith(start):
+            return kind(message)
+    return None
+
+
 def _error_type(error: anthropic.APIStatusError) -> str:
     """The API's error type (e.g. overloaded_error) from an error's body, or ''."""
     body = error.body if isinstance(error.body, dict) else {}
@@ -83,6 +110,9 @@ def friendly(error: BaseException, *, model: str = "") -> BaseException:
     """Translate an SDK error into a KitError with the fix; return anything else unchanged."""
     if isinstance(error, KitError):
         return error
+    refused = _from_class_gateway(error)
+    if refused is not None:
+        return refused
     if isinstance(error, TypeError) and "authentication method" in str(error):
         return NoKeyError(f"No API key was found, so live mode cannot call the API.\n{KEY_HELP}")
     if isinstance(error, anthropic.AuthenticationError):

@@ -47,7 +47,7 @@ def test_live_counts_every_request_with_count_tokens(server: StandIn, tmp_path: 
     assert 0 < best_share(done.stdout) <= 0.08
 
 
-def test_a_small_classroom_loses_no_turn_with_the_workshop_setting() -> None:
+def test_a_small_classroom_loses_no_turn_with_the_workshop_setting_or_the_gateway() -> None:
     done = run(notebooks.environment(CONVERSE_KIT_HITS_LOG=None), "--learners", "8", "--turns", "3", "--rate", "4",
                script=CLASSROOM)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -56,3 +56,5 @@ def test_a_small_classroom_loses_no_turn_with_the_workshop_setting() -> None:
     assert rows["4 req/s, workshop setting"][:2] == ["24", "0"]
     assert int(rows["4 req/s, workshop setting"][2]) > 0, "the limit was really hit"
     assert "0 of 24 turns lost (target 0): PASS" in done.stdout
+    assert rows["4 req/s, gateway at 3.6/s"][:2] == ["24", "0"], "through the class key gateway, nothing lost"
+    assert "Class key gateway: 0 of 24 turns lost (target 0), 24 ledger entries for 24 replies: PASS" in done.stdout

@@ -80,7 +80,7 @@ def modules() -> list[Path]:
 
 
 def test_git_shows_the_core_and_the_wings() -> None:
-    assert set(WINGS) == {"replay", "standin", "memory", "chat", "classroom"}
+    assert set(WINGS) == {"replay", "standin", "memory", "chat", "classroom", "gateway"}
     core = {p.stem for p in HELPERS.glob("*.py")}
     assert {"conversation", "reply", "history", "errors", "config", "session"} <= core
     for wing in WINGS:

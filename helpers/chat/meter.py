@@ -36,7 +36,7 @@ def estimated_cost(conversation: Conversation) -> str:
     try:
         return f"${cost(conversation.usage, conversation.model):.4f} (prices as of {PRICES_AS_OF})"
     except KeyError:
-        return f"no price for {conversation.model} in helpers/pricing.py"
+        return f"no price for {conversation.model} in helpers/memory/pricing.py"
 
 
 def read(conversation: Conversation, window: int) -> Reading:

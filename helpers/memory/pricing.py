@@ -29,7 +29,7 @@ PRICES: dict[str, Price] = {
 def price(model: str) -> Price:
     """The price of a model, or a clear error naming the ones the table knows."""
     if model not in PRICES:
-        raise KeyError(f"No price for {model!r} in helpers/pricing.py (prices as of {PRICES_AS_OF}). Known: {', '.join(PRICES)}.")
+        raise KeyError(f"No price for {model!r} in helpers/memory/pricing.py (prices as of {PRICES_AS_OF}). Known: {', '.join(PRICES)}.")
     return PRICES[model]
 
 

@@ -1,0 +1,8 @@
+"""`python -m helpers.gateway ...`: the teacher's commands (see cli.py)."""
+
+import sys
+
+from .cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,245 @@
+"""The gateway's ledger in SQLite (WAL mode, synchronous writes): class keys, budgets and every request's usage."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import secrets
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..memory import PRICES, cost
+from ..reply import Usage
+
+KEY_PREFIX = "ck-class-"  # a class key, issued by the teacher; anything else is tried as a JupyterHub token
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS learners (
+    name TEXT PRIMARY KEY, key_hash TEXT UNIQUE, budget_usd REAL, budget_tokens INTEGER,
+    revoked INTEGER NOT NULL DEFAULT 0, created REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS usage (
+    request_id TEXT PRIMARY KEY, learner TEXT NOT NULL, model TEXT NOT NULL, status TEXT NOT NULL,
+    input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, cache_creation_input_tokens INTEGER NOT NULL,
+    cache_read_input_tokens INTEGER NOT NULL, cost_usd REAL NOT NULL, at REAL NOT NULL, content TEXT,
+    upstream_id TEXT);
+CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+REPORT_FIELDS = ("learner", "requests", "input_tokens", "output_tokens", "cache_write_tokens", "cache_read_tokens",
+                 "estimated_cost_usd", "budget", "revoked", "last_seen")
+
+
+def key_hash(key: str) -> str:
+    """The stored form of a class key: its SHA-256 (the key itself is shown once, when issued)."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def estimated_cost(usage: Usage, model: str) -> float:
+    """The cost from the kit's price table; a model the table lacks is priced at its dearest row (the kit's choice)."""
+    if model in PRICES:
+        return cost(usage, model)
+    return max(cost(usage, known) for known in PRICES)
+
+
+@dataclass(frozen=True)
+class Learner:
+    """One learner as the ledger knows them."""
+
+    name: str
+    budget_usd: float | None
+    budget_tokens: int | None
+    revoked: bool
+    has_key: bool
+
+
+class Ledger:
+    """Class keys, budgets and usage in one SQLite file; every write is committed before the answer goes out."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        db = sqlite3.connect(self.path, timeout=30.0)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")  # readers (the report) never block the gateway's writes
+            db.executescript(SCHEMA)
+        finally:
+            db.close()
+
+    @contextmanager
+    def connect(self) -> Iterator[sqlite3.Connection]:
+        """A connection for one unit of work (one per call: safe from any thread), committed on success."""
+        db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+        try:
+            db.execute("PRAGMA synchronous=FULL")
+            db.execute("BEGIN IMMEDIATE")
+            yield db
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        finally:
+            db.close()
+
+    def journal_mode(self) -> str:
+        """The database's journal mode (WAL once the ledger has opened it)."""
+        db = sqlite3.connect(self.path)
+        try:
+            return str(db.execute("PRAGMA journal_mode").fetchone()[0])
+        finally:
+            db.close()
+
+    def issue(self, name: str, *, budget_usd: float | None = None, budget_tokens: int | None = None) -> str:
+        """A new class key for a learner (replacing any earlier key); the key is returned once and stored hashed."""
+        if not name.strip():
+            raise ValueError("Give the learner a name, e.g. python -m helpers.gateway issue ana")
+        key = KEY_PREFIX + secrets.token_urlsafe(24)
+        with self.connect() as db:
+            db.execute("INSERT INTO learners (name, created) VALUES (?, ?) ON CONFLICT(name) DO NOTHING",
+                       (name, time.time()))
+            db.execute("UPDATE learners SET key_hash = ?, revoked = 0 WHERE name = ?", (key_hash(key), name))
+        if budget_usd is not None or budget_tokens is not None:
+            self.set_budget(name, usd=budget_usd, tokens=budget_tokens)
+        return key
+
+    def ensure(self, name: str) -> None:
+        """Make sure a learner exists (a hub user is added on their first request, with the class default budget)."""
+        with self.connect() as db:
+            row = db.execute("SELECT value FROM settings WHERE name = 'default_budget_usd'").fetchone()
+            db.execute("INSERT INTO learners (name, created, budget_usd) VALUES (?, ?, ?) ON CONFLICT(name) DO NOTHING",
+                       (name, time.time(), float(row[0]) if row and row[0] else None))
+
+    def learner_for_key(self, key: str) -> Learner | None:
+        """The learner a class key belongs to, or None for a key this class never issued."""
+        return self._learner("key_hash = ?", key_hash(key))
+
+    def learner(self, name: str) -> Learner | None:
+        """A learner by name, or None."""
+        return self._learner("name = ?", name)
+
+    def _learner(self, where: str, value: str) -> Learner | None:
+        """One learner row, read."""
+        with self.connect() as db:
+            row = db.execute(f"SELECT name, budget_usd, budget_tokens, revoked, key_hash FROM learners WHERE {where}",
+                             (value,)).fetchone()
+        return None if row is None else Learner(row[0], row[1], row[2], bool(row[3]), row[4] is not None)
+
+    def learners(self) -> list[Learner]:
+        """Every learner, by name."""
+        with self.connect() as db:
+            rows = db.execute("SELECT name, budget_usd, budget_tokens, revoked, key_hash FROM learners ORDER BY name")
+            return [Learner(r[0], r[1], r[2], bool(r[3]), r[4] is not None) for r in rows.fetchall()]
+
+    def revoke(self, name: str) -> None:
+        """Switch a learner off: their key (or hub token) is refused from the next request on."""
+        self._update(name, "revoked = 1")
+
+    def restore(self, name: str) -> None:
+        """Switch a revoked learner back on."""
+        self._update(name, "revoked = 0")
+
+    def set_budget(self, name: str, *, usd: float | None, tokens: int | None) -> None:
+        """Set a learner's budget in dollars and/or tokens (None: no limit of that kind)."""
+        if (usd is not None and usd < 0) or (tokens is not None and tokens < 0):
+            raise ValueError("A budget is a number of dollars or tokens, 0 or more.")
+        self._update(name, "budget_usd = ?, budget_tokens = ?", usd, tokens)
+
+    def _update(self, name: str, assignment: str, *values: object) -> None:
+        """Change one learner's row, or say the learner is unknown."""
+        with self.connect() as db:
+            changed = db.execute(f"UPDATE learners SET {assignment} WHERE name = ?", (*values, name)).rowcount
+        if not changed:
+            raise KeyError(f"No learner named {name!r}: see python -m helpers.gateway list")
+
+    def setting(self, name: str, default: str = "") -> str:
+        """A class-wide setting (log_content, default_budget_usd)."""
+        with self.connect() as db:
+            row = db.execute("SELECT value FROM settings WHERE name = ?", (name,)).fetchone()
+        return str(row[0]) if row else default
+
+    def set_setting(self, name: str, value: str) -> None:
+        """Change a class-wide setting."""
+        with self.connect() as db:
+            db.execute("INSERT INTO settings VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+                       (name, value))
+
+    def logs_content(self) -> bool:
+        """Whether message content is stored with usage (off unless the teacher turns it on)."""
+        return self.setting("log_content", "off") == "on"
+
+    def record(self, request_id: str, learner: str, model: str, usage: Usage, status: str,
+               content: str | None = None, upstream_id: str | None = None) -> bool:
+        """Bill one upstream answer, once: the gateway's id for it is the key, so a second write is ignored."""
+        kept = content if self.logs_content() else None
+        with self.connect() as db:
+            return db.execute(
+                "INSERT INTO usage VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(request_id) DO NOTHING",
+                (request_id, learner, model, status, usage.input_tokens, usage.output_tokens,
+                 usage.cache_creation_input_tokens, usage.cache_read_input_tokens, estimated_cost(usage, model),
+                 time.time(), kept, upstream_id)).rowcount == 1
+
+    def spent(self, name: str) -> tuple[float, int]:
+        """What a learner has used so far: estimated dollars and tokens of every kind."""
+        with self.connect() as db:
+            row = db.execute("SELECT COALESCE(SUM(cost_usd), 0), COALESCE(SUM(input_tokens + output_tokens + "
+                             "cache_creation_input_tokens + cache_read_input_tokens), 0) FROM usage WHERE learner = ?",
+                             (name,)).fetchone()
+        return float(row[0]), int(row[1])
+
+    def over_budget(self, learner: Learner) -> str | None:
+        """Which budget a learner has used up ('$0.50' or '20,000 tokens'), or None."""
+        dollars, tokens = self.spent(learner.name)
+        if learner.budget_usd is not None and dollars >= learner.budget_usd:
+            return f"${learner.budget_usd:.2f}"
+        if learner.budget_tokens is not None and tokens >= learner.budget_tokens:
+            return f"{learner.budget_tokens:,} tokens"
+        return None
+
+    def entries(self) -> int:
+        """How many requests the ledger holds."""
+        with self.connect() as db:
+            return int(db.execute("SELECT COUNT(*) FROM usage").fetchone()[0])
+
+    def report(self) -> list[dict[str, str | int | float]]:
+        """Per learner: requests, input/output/cache tokens, estimated cost, budget, revoked, last seen."""
+        with self.connect() as db:
+            rows = db.execute(
+                "SELECT l.name, COUNT(u.request_id), COALESCE(SUM(u.input_tokens), 0), COALESCE(SUM(u.output_tokens), 0),"
+                " COALESCE(SUM(u.cache_creation_input_tokens), 0), COALESCE(SUM(u.cache_read_input_tokens), 0),"
+                " COALESCE(SUM(u.cost_usd), 0), l.budget_usd, l.budget_tokens, l.revoked, MAX(u.at)"
+                " FROM learners l LEFT JOIN usage u ON u.learner = l.name GROUP BY l.name ORDER BY l.name").fetchall()
+        return [dict(zip(REPORT_FIELDS, (r[0], r[1], r[2], r[3], r[4], r[5], round(r[6], 6), budget_text(r[7], r[8]),
+                                        "yes" if r[9] else "no", seen(r[10])), strict=True)) for r in rows]
+
+
+def budget_text(usd: float | None, tokens: int | None) -> str:
+    """A budget as the report shows it."""
+    parts = ([f"${usd:.2f}"] if usd is not None else []) + ([f"{tokens:,} tokens"] if tokens is not None else [])
+    return " and ".join(parts) or "none"
+
+
+def seen(at: float | None) -> str:
+    """A time as the report shows it (UTC), or 'never'."""
+    return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(at)) if at else "never"
+
+
+def report_table(ledger: Ledger) -> str:
+    """The usage report as a text table, with a line saying whether message content is logged."""
+    rows = ledger.report()
+    widths = {f: max([len(f)] + [len(str(r[f])) for r in rows]) for f in REPORT_FIELDS}
+    lines = ["  ".join(f"{f:<{widths[f]}}" for f in REPORT_FIELDS)]
+    lines += ["  ".join(f"{r[f]!s:<{widths[f]}}" for f in REPORT_FIELDS) for r in rows]
+    logged = "ON (the teacher turned it on)" if ledger.logs_content() else "off (only token counts are stored)"
+    return "\n".join([*lines, f"Message content logging: {logged}. Costs are estimates from helpers/memory/pricing.py."])
+
+
+def report_csv(ledger: Ledger) -> str:
+    """The usage report as CSV, with the content-logging state in a last comment line."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=REPORT_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(ledger.report())
+    out.write(f"# message content logged: {'yes' if ledger.logs_content() else 'no'}\n")
+    return out.getvalue()
