@@ -22,7 +22,7 @@ from .history import MessageDict, check_history, check_text
 from .recordings import write_atomic
 from .reply import Reply, Usage
 
-CUT_OFF = "cut_off"  # the stop_reason of a reply stopped mid-stream; the API never sends this one
+CUT_OFF = "cut_off"  # the kit's own marker for a reply stopped mid-stream; not an API stop reason (api_facts.KIT_RULES)
 FORMAT = "converse-kit/conversation"
 VERSION = 1
 T = TypeVar("T")
@@ -219,7 +219,8 @@ def ask(text: str, *, system: str | None = None, max_tokens: int = 1024) -> Repl
 def check_max_tokens(value: object) -> int:
     """Return a valid max_tokens, or raise a clear error."""
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"max_tokens must be a whole number of at least 1, not {value!r}. It caps the reply's length.")
+        raise ValueError(f"max_tokens must be a whole number of at least 1 here, not {value!r}: it caps the reply's length. "
+                         "(The kit's rule; the API also accepts 0, which only writes the prompt cache.)")
     return value
 
 
