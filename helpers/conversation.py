@@ -64,7 +64,11 @@ class Conversation:
         return self._client or session.current().client
 
     def request(self, text: str, *, max_tokens: int | None = None) -> dict[str, Any]:
-        """What Claude sees: the exact request body the next turn would send."""
+        """What Claude sees: the exact request body the next turn would send, without sending that turn.
+
+        Only SummarizeOlder does more: when exchanges newly fall out, it calls the API once to update its
+        summary (kept in `memory.summary`, so the turn then reuses it); every other strategy only reads.
+        """
         messages = check_history([*self.messages, {"role": "user", "content": check_text(text)}])
         body: dict[str, Any] = {"model": self.model, "max_tokens": check_max_tokens(self.max_tokens if max_tokens is None else max_tokens)}
         if self.system:

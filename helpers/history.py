@@ -31,7 +31,7 @@ def check_message(message: object, index: int) -> MessageDict:
     if message["role"] not in ROLES:
         raise ValueError(
             f"Message {index} has role {message['role']!r}. The kit's history holds 'user' and 'assistant' turns "
-            "(its own rule: some models also accept 'system' messages, see helpers.api_facts); use Conversation(system=...)."
+            "(its own rule: some models also accept 'system' messages, see helpers.api_facts): put instructions in the system prompt, Conversation(system=...)."
         )
     content = message.get("content")
     if isinstance(content, str):
