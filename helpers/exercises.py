@@ -111,17 +111,20 @@ def _continue_or_new(decisions: Any) -> str | None:
 # 04_memory_and_limits
 @exercise("04.1")
 def _cheap_and_remembers(strategy: Any) -> str | None:
-    """A strategy that keeps the three early facts and bills at most 10% of the full history."""
+    """A strategy that keeps the three early facts and bills at most 75% of the full history with caching."""
+    from .api_facts import cache_minimum
+    from .config import DEFAULT_MODEL
     from .costsim import compare, load_script
     from .memory import FullHistory, Strategy
 
     if not isinstance(strategy, Strategy):
         return "Use a strategy from helpers.memory, e.g. BlockTrim(...) or SlidingWindow(...)."
-    (outcome,) = compare([strategy], load_script(), FullHistory())
+    (outcome,) = compare([strategy], load_script(), FullHistory(cache=True))
     if not all(outcome.facts.values()):
         return "Some early facts are dropped: pin exchanges 0, 1 and 2 with pinned=[0, 1, 2]."
-    if outcome.share > 0.10:
-        return f"It bills {outcome.share:.1%} of the full history. Cache a prefix that stays stable: trim in blocks."
+    if outcome.share > 0.75:
+        return (f"It bills {outcome.share:.0%} of the full history with caching. Cache a stable prefix longer than the "
+                f"{cache_minimum(DEFAULT_MODEL):,}-token minimum: trim in blocks, with a budget above it.")
     return None
 
 

@@ -26,7 +26,7 @@ RIGHT_AND_WRONG = {
               "refer back to day 3 of the plan": "continue",
               "the conversation is 80 turns long and Claude mixes up old drafts": "new chat"},
              {"ask for a pasta recipe": "continue"}),
-    "04.1": (BlockTrim(4000, 10, pinned=[0, 1, 2], cache=True), SlidingWindow(10, cache=True)),
+    "04.1": (BlockTrim(9000, 15, pinned=[0, 1, 2], cache=True), BlockTrim(4000, 10, pinned=[0, 1, 2], cache=True)),
     "04.2": (SlidingWindow(4, pinned=[0]), SlidingWindow(4)),
 }
 
