@@ -31,7 +31,7 @@ from .recordings import last_user_text as _shortened
 from .standin_caching import PromptCache, TooManyBreakpoints, caching_demo, request_blocks, usage_fields
 from .standin_faults import Fault
 from .standin_rules import check, combined
-from .standin_wire import chunks, cut, message, model_info, sse, stream_events, usage
+from .standin_wire import beta, chunks, cut, message, model_info, sse, stream_events, usage
 from .tokens import estimate_request_tokens, estimate_tokens
 
 __all__ = ["Fault", "StandIn", "chunks", "cut", "model_info", "sse", "stream_events"]
@@ -215,6 +215,7 @@ class _Handler(BaseHTTPRequestHandler):
         digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:20]
         # the same request always gets the same id, so recordings are stable
         reply = message(f"msg_standin_{digest}", body["model"], text, stop, usage(usage_fields(cache), estimate_tokens(text)))
+        reply = beta(reply) if self.headers.get("anthropic-beta") else reply  # a beta request gets a BetaMessage
         if not body.get("stream"):
             if fault and fault.kind == "drop_stream":
                 self.close_connection = True

@@ -38,6 +38,12 @@ def message(message_id: str, model: str, text: str, stop: str, use: dict[str, An
             "usage": use}
 
 
+def beta(body: dict[str, Any]) -> dict[str, Any]:
+    """The message with the fields the SDK's BetaMessage adds (the stand-in has no value for them: null)."""
+    return {**body, "context_management": None, "input_transformations": None,
+            "usage": {**body["usage"], "iterations": None, "fallback_credit": None}}
+
+
 def stream_events(body: dict[str, Any]) -> list[bytes]:
     """The SSE events of a message, in the order the API sends them; message_delta carries the final usage."""
     start = {**body, "content": [], "stop_reason": None, "usage": {**body["usage"], "output_tokens": 1}}
@@ -52,11 +58,13 @@ def stream_events(body: dict[str, Any]) -> list[bytes]:
         sse("content_block_stop", {"type": "content_block_stop", "index": 0}),
     ] if text else []
     final = {key: body["usage"][key] for key in ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens",
-                                                 "output_tokens", "output_tokens_details", "server_tool_use")}
+                                                 "output_tokens", "output_tokens_details", "server_tool_use", "iterations", "fallback_credit")
+             if key in body["usage"]}
+    extra = {key: None for key in ("context_management", "input_transformations") if key in body}
     return [
         sse("message_start", {"type": "message_start", "message": start}),
         *blocks,
-        sse("message_delta", {"type": "message_delta", "usage": final,
+        sse("message_delta", {"type": "message_delta", "usage": final, **extra,
                               "delta": {"stop_reason": body["stop_reason"], "stop_sequence": None,
                                         "stop_details": None, "container": None}}),
         sse("message_stop", {"type": "message_stop"}),

@@ -13,6 +13,7 @@ from helpers import api_facts
 from helpers.config import LIVE_TIMEOUT_SECONDS, REPO_ROOT
 from helpers.errors import friendly
 from helpers.history import check_history
+from helpers.standin import StandIn
 
 
 def test_every_fact_names_its_source_and_the_day_it_was_checked() -> None:
@@ -83,3 +84,29 @@ def test_cut_off_is_presented_as_the_kits_marker_not_an_api_stop_reason() -> Non
     for name in ("05_chat_widget.ipynb",):
         text = (REPO_ROOT / "notebooks" / name).read_text(encoding="utf-8")
         assert "the kit's own marker" in text, name
+
+
+def test_the_price_table_is_dated_when_checked_and_marks_deprecated_models() -> None:  # point 10
+    from helpers.pricing import PRICES, PRICES_AS_OF, deprecation, price
+
+    assert PRICES_AS_OF == api_facts.CHECKED != "2025-10-15"
+    assert price("claude-haiku-4-5").input == 1.00 and price("claude-haiku-4-5").output == 5.00
+    marked = {model for model in PRICES if deprecation(model)}
+    assert marked == {"claude-sonnet-4-5", "claude-opus-4-5"} and deprecation("claude-haiku-4-5") is None
+
+
+def test_request_says_plainly_when_it_calls_the_api(server: StandIn) -> None:  # point 14
+    from kit import stand_in_client
+
+    from helpers import Conversation
+    from helpers.memory import SummarizeOlder
+
+    assert "calls the API once" in (Conversation.request.__doc__ or "")
+    conv = Conversation(client=stand_in_client(server.url), memory=SummarizeOlder(60, 1))
+    for i in range(3):
+        conv.send(f"Fact {i}: the answer is {i * 7}, with extra words to go over the small budget quickly.")
+    before = len(server.requests)
+    conv.request("And now?")
+    assert len(server.requests) == before + 1  # the summary call, as the docstring says
+    conv.request("And now?")
+    assert len(server.requests) == before + 1  # the summary is kept: no second call
