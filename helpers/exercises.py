@@ -177,5 +177,5 @@ def _stopped_reply(answer: Any) -> str | None:
     if not isinstance(answer, dict) or set(answer) != {"stop_reason", "in_history"}:
         return "Answer with a dict: {'stop_reason': ..., 'in_history': ...}."
     if answer["stop_reason"] != "cut_off":
-        return "Look at stopped.stop_reason in section 3 (helpers.streaming.CUT_OFF)."
+        return "Look at stopped.stop_reason in section 3: the kit's own marker for a stopped reply (helpers.streaming.CUT_OFF)."
     return None if answer["in_history"] is True else "Is the stopped reply's text in trial.messages? Check the last message."

@@ -36,7 +36,7 @@ from .tokens import estimate_request_tokens, estimate_tokens
 
 __all__ = ["Fault", "StandIn", "chunks", "cut", "model_info", "sse", "stream_events"]
 Reply = Callable[[dict[str, Any]], str]
-MODELS = ("claude-haiku-4-5", "claude-sonnet-4-6", "claude-opus-4-7")
+MODELS = ("claude-haiku-4-5", "claude-sonnet-4-6", "claude-opus-4-7", "claude-opus-4-8")
 CONTEXT_WINDOW = FALLBACK_CONTEXT_WINDOW.value  # input tokens the stand-in accepts, like the API's models
 SECRET_HEADERS = ("authorization", "x-api-key")
 

@@ -60,7 +60,7 @@ def stream_events(body: dict[str, Any]) -> list[bytes]:
     final = {key: body["usage"][key] for key in ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens",
                                                  "output_tokens", "output_tokens_details", "server_tool_use", "iterations", "fallback_credit")
              if key in body["usage"]}
-    extra = {key: None for key in ("context_management", "input_transformations") if key in body}
+    extra: dict[str, Any] = {key: None for key in ("context_management", "input_transformations") if key in body}
     return [
         sse("message_start", {"type": "message_start", "message": start}),
         *blocks,

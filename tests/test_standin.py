@@ -146,6 +146,9 @@ def test_prefill_and_system_messages_follow_the_model(server: StandIn) -> None:
     system_turn = [{"role": "user", "content": "Hi"}, {"role": "system", "content": "Be brief."}]
     with pytest.raises(anthropic.BadRequestError, match="'system' is not supported"):
         create(server, messages=system_turn)
+    assert create(server, model="claude-opus-4-8", messages=system_turn).content  # Opus 4.8 accepts them
+    with pytest.raises(anthropic.BadRequestError, match="right after a user turn"):
+        create(server, model="claude-opus-4-8", messages=[*prefill, {"role": "system", "content": "Be brief."}])
 
 
 def test_empty_content_is_refused_like_the_api(server: StandIn) -> None:
