@@ -22,7 +22,7 @@ from .files import write_atomic
 from .history import MessageDict, check_history, check_text
 from .reply import Reply, Usage
 
-CUT_OFF = "cut_off"  # the stop_reason of a reply stopped mid-stream; the API never sends this one
+CUT_OFF = "cut_off"  # the kit's own marker for a reply stopped mid-stream; not an API stop reason (api_facts.KIT_RULES)
 FORMAT = "converse-kit/conversation"
 VERSION = 1
 T = TypeVar("T")
@@ -64,7 +64,11 @@ class Conversation:
         return self._client or session.current().client
 
     def request(self, text: str, *, max_tokens: int | None = None) -> dict[str, Any]:
-        """What Claude sees: the exact request body the next turn would send."""
+        """What Claude sees: the exact request body the next turn would send, without sending that turn.
+
+        Only SummarizeOlder does more: when exchanges newly fall out, it calls the API once to update its
+        summary (kept in `memory.summary`, so the turn then reuses it); every other strategy only reads.
+        """
         messages = check_history([*self.messages, {"role": "user", "content": check_text(text)}])
         body: dict[str, Any] = {"model": self.model, "max_tokens": check_max_tokens(self.max_tokens if max_tokens is None else max_tokens)}
         if self.system:
@@ -219,7 +223,8 @@ def ask(text: str, *, system: str | None = None, max_tokens: int = 1024) -> Repl
 def check_max_tokens(value: object) -> int:
     """Return a valid max_tokens, or raise a clear error."""
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"max_tokens must be a whole number of at least 1, not {value!r}. It caps the reply's length.")
+        raise ValueError(f"max_tokens must be a whole number of at least 1 here, not {value!r}: it caps the reply's length. "
+                         "(The kit's rule; the API also accepts 0, which only writes the prompt cache.)")
     return value
 
 

@@ -7,6 +7,7 @@ import re
 
 import anthropic
 
+from .api_facts import MAX_RETRIES, longest_wait_seconds
 from .config import LIVE_TIMEOUT_SECONDS
 
 KEY_HELP = (
@@ -139,7 +140,8 @@ def friendly(error: BaseException, *, model: str = "") -> BaseException:
         return _too_long(str(error))
     if isinstance(error, anthropic.APITimeoutError):
         return NetworkError(
-            f"The API did not answer in time (the kit waits up to {LIVE_TIMEOUT_SECONDS:.0f} s; see LIVE_TIMEOUT_SECONDS).\n"
+            f"The API did not answer in time {LIVE_TIMEOUT_SECONDS:.0f} s per attempt, up to {MAX_RETRIES.value + 1} attempts: "
+            f"about {longest_wait_seconds(LIVE_TIMEOUT_SECONDS):.0f} s in all; see LIVE_TIMEOUT_SECONDS).\n"
             "Run the cell again, or ask for a shorter reply with a smaller max_tokens."
         )
     if isinstance(error, anthropic.APIConnectionError):

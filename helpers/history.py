@@ -30,8 +30,8 @@ def check_message(message: object, index: int) -> MessageDict:
         raise ValueError(f"Message {index} must be a dict like {{'role': 'user', 'content': 'Hi'}}, got {message!r:.80}.")
     if message["role"] not in ROLES:
         raise ValueError(
-            f"Message {index} has role {message['role']!r}. Roles are 'user' or 'assistant' "
-            "(put instructions in the system prompt instead)."
+            f"Message {index} has role {message['role']!r}. The kit's history holds 'user' and 'assistant' turns "
+            "(its own rule: some models also accept 'system' messages, see helpers.api_facts): put instructions in the system prompt, Conversation(system=...)."
         )
     content = message.get("content")
     if isinstance(content, str):
@@ -51,8 +51,8 @@ def check_history(messages: object) -> list[MessageDict]:
     for i in range(1, len(checked)):
         if checked[i]["role"] == checked[i - 1]["role"]:
             raise ValueError(
-                f"Messages {i - 1} and {i} are both {checked[i]['role']!r} turns. "
-                "Turns must alternate user, assistant, user, ...: merge the two or add the missing turn."
+                f"Messages {i - 1} and {i} are both {checked[i]['role']!r} turns. The kit keeps turns alternating "
+                "(its own rule; the API would combine them into one turn): merge the two or add the missing turn."
             )
     return checked
 

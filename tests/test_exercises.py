@@ -21,12 +21,14 @@ RIGHT_AND_WRONG = {
               {"role": "assistant", "content": "Hi! What would you like to learn today?"},
               {"role": "user", "content": "Python, please. I have never programmed before."}],
              [{"role": "user", "content": "Python, please."}]),
-    "03.1": (Conversation(system="Brief: Audience: beginners learning programming. Two weeks."), Conversation()),
+    "03.1": (Conversation(system="Brief: Audience: beginners learning programming. Length: two weeks, one topic per day. "
+                              "Posts: under 800 words, each ending with a ten-minute exercise. Week 2: small hands-on projects."),
+             Conversation(system="Brief: Audience: beginners learning programming. Two weeks.")),
     "03.2": ({"ask for a shorter version of the schedule": "continue", "ask for a pasta recipe": "new chat",
               "refer back to day 3 of the plan": "continue",
               "the conversation is 80 turns long and Claude mixes up old drafts": "new chat"},
              {"ask for a pasta recipe": "continue"}),
-    "04.1": (BlockTrim(4000, 10, pinned=[0, 1, 2], cache=True), SlidingWindow(10, cache=True)),
+    "04.1": (BlockTrim(9000, 15, pinned=[0, 1, 2], cache=True), BlockTrim(4000, 10, pinned=[0, 1, 2], cache=True)),
     "04.2": (SlidingWindow(4, pinned=[0]), SlidingWindow(4)),
 }
 
@@ -63,3 +65,38 @@ def test_02_1_accepts_the_worked_solution() -> None:
 def test_an_unknown_exercise_is_an_error() -> None:
     with pytest.raises(KeyError, match="Known"):
         check("99.9", 1)
+
+
+GOOD_MORNING = {"model": "claude-haiku-4-5", "max_tokens": 50, "messages": [{"role": "user", "content": "Good morning"}],
+                "system": "You translate English into French. Reply with the translation only."}
+
+
+def test_01_1_rejects_a_wrong_model_system_or_language_and_accepts_french_either_way() -> None:
+    assert passes("01.1", GOOD_MORNING)
+    assert passes("01.1", {**GOOD_MORNING, "system": "Reply with the translation only.",
+                           "messages": [{"role": "user", "content": "Translate into French: Good morning"}]})
+    assert not passes("01.1", {**GOOD_MORNING, "model": 42, "system": None})
+    assert not passes("01.1", {**GOOD_MORNING, "system": "Translate into Spanish. Reply with the translation only."})
+
+
+def test_02_1_accepts_any_plan_text_as_in_live_mode_and_names_the_sixth_message(capsys: pytest.CaptureFixture[str]) -> None:
+    history = [{"role": "user", "content": "I want to start a blog. Can you help me plan a blog strategy?"},
+               {"role": "assistant", "content": "Who is the audience?"}, {"role": "user", "content": "Beginners in tech."},
+               {"role": "assistant", "content": "A strategy..."},
+               {"role": "user", "content": "Great. Now create a one-week content plan for that audience."}]
+    live_plan = {"role": "assistant", "content": "Monday: why tech matters. Tuesday: your first tool. Wednesday: ..."}
+    assert passes("02.1", [*history, live_plan, {"role": "user", "content": "Which post should I write first?"}])
+    check("02.1", [*history, {"role": "assistant", "content": "ok"}, {"role": "user", "content": "Which post should I write first?"}])
+    assert "sixth message" in capsys.readouterr().out
+
+
+def test_02_2_keeps_each_line_with_its_speaker() -> None:
+    merged = [{"role": "user", "content": "Hi! What would you like to learn today? Python, please. I have never programmed before."}]
+    assert not passes("02.2", merged)
+
+
+def test_03_1_needs_the_whole_brief() -> None:
+    brief = ("Audience: beginners learning programming. Length: two weeks, one topic per day. Posts: under 800 words, "
+             "each ending with a ten-minute exercise. Week 2: small hands-on projects.")
+    assert passes("03.1", Conversation(system=f"Project brief:\n{brief}"))
+    assert not passes("03.1", Conversation(system="Audience: beginners learning programming."))

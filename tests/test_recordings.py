@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import anthropic
+import anthropic.types.beta
 import pytest
 
 from helpers.errors import RecordingError
@@ -76,7 +78,8 @@ def test_the_shipped_recordings_all_load_and_say_where_they_came_from() -> None:
             assert recording.response.endswith("\n\n") and "event: message_stop" in recording.response
 
 
-MESSAGE_FIELDS = {"id", "type", "role", "model", "content", "stop_reason", "stop_sequence", "usage"}
+MESSAGE_FIELDS = set(anthropic.types.Message.model_fields)  # every field the SDK's Message declares
+BETA_MESSAGE_FIELDS = set(anthropic.types.beta.BetaMessage.model_fields)
 
 
 def shipped() -> list[Recording]:
@@ -96,6 +99,6 @@ def test_every_shipped_message_is_in_the_apis_wire_shape(recording: Recording) -
         message = start["message"]
     else:
         message = json.loads(recording.response)
-    assert set(message) == MESSAGE_FIELDS
+    assert set(message) == (BETA_MESSAGE_FIELDS if recording.beta else MESSAGE_FIELDS)
     assert (message["type"], message["role"]) == ("message", "assistant")
     assert message["model"] == recording.body["model"]

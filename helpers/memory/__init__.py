@@ -1,12 +1,15 @@
 """The memory wing: what a conversation can remember, and what that costs.
 
 It holds the memory strategies a `Conversation` uses (`strategies`), the offline token estimate (`tokens`),
-the context window and `count_tokens` (`limits`), the price table (`pricing`), and the cost simulation of a long
+the context window and `count_tokens` (`limits`), the price table (`pricing`), the prompt cache's billing rules
+(`caching`, which the stand-in also answers by), and the cost simulation of a long
 conversation with its plots (`costsim`, `plots`). It imports the core and no other wing.
 Names other wings may import: the strategies, `estimate_tokens`, `estimate_request_tokens`, `context_window`,
-`PRICES`, `PRICES_AS_OF`, `cost`, `compare`, `load_script`.
+`PRICES`, `PRICES_AS_OF`, `cost`, `compare`, `load_script`, and the prompt cache (`PromptCache`,
+`TooManyBreakpoints`, `caching_demo`, `request_blocks`, `usage_fields`).
 """
 
+from .caching import PromptCache, TooManyBreakpoints, caching_demo, request_blocks, usage_fields
 from .costsim import compare, load_script
 from .limits import context_window
 from .pricing import PRICES, PRICES_AS_OF, cost
@@ -22,10 +25,15 @@ __all__ = [
     "Strategy",
     "SummarizeOlder",
     "TokenBudget",
+    "PromptCache",
+    "TooManyBreakpoints",
+    "caching_demo",
     "compare",
     "context_window",
     "cost",
     "estimate_request_tokens",
     "estimate_tokens",
     "load_script",
+    "request_blocks",
+    "usage_fields",
 ]

@@ -1,9 +1,10 @@
 """Simulate a long scripted conversation under a memory strategy: tokens sent and billed per turn.
 
-Token counts are the offline estimate (helpers.memory.tokens), not the API's count. Caching is modelled
-the way the API bills it: with a cache breakpoint at the end of the prompt, the part of a request
-that repeats the previous request's prefix (system prompt, then whole messages) is a cache read
-(0.1x), and the rest is a cache write (1.25x). Without caching, every input token costs 1x.
+Token counts are the offline estimate (helpers.memory.tokens), not the API's count. Caching is billed by
+the same rules as the local stand-in (helpers.memory.caching, values from helpers.api_facts): a
+prefix is cached only from the model's minimum on; a request that repeats a cached prefix reads it
+(0.1x) and writes the rest up to its breakpoint (1.25x for 5 minutes, 2x for 1 hour); an entry
+expires its TTL after its last use, at a stated pace of turns. Without caching, every token costs 1x.
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..config import REPO_ROOT
-from .pricing import CACHE_READ, CACHE_WRITE
+from ..api_facts import CACHE_READ_MULTIPLIER, cache_write_multiplier
+from ..config import DEFAULT_MODEL, REPO_ROOT
+from .caching import Block, PromptCache
 from .strategies import Exchange, Strategy, tokens_of
 
 LONG_CHAT = REPO_ROOT / "data" / "conversations" / "long_chat.json"
+SECONDS_PER_TURN = 60.0  # the kit's assumed pace: one turn a minute, so a 5-minute cache stays warm between turns
 
 
 @dataclass(frozen=True)
@@ -38,11 +41,13 @@ class Turn:
     cache_read: int
     cache_write: int
     uncached: int
+    cache_write_1h: int = 0
 
     @property
     def billed(self) -> float:
-        """Input-token equivalents: uncached at 1x, writes at 1.25x, reads at 0.1x."""
-        return self.uncached + CACHE_WRITE * self.cache_write + CACHE_READ * self.cache_read
+        """Input-token equivalents: uncached at 1x, writes at 1.25x (5 minutes) or 2x (1 hour), reads at 0.1x."""
+        writes = cache_write_multiplier("5m") * self.cache_write + cache_write_multiplier("1h") * self.cache_write_1h
+        return self.uncached + writes + CACHE_READ_MULTIPLIER.value * self.cache_read
 
 
 def load_script(path: Path = LONG_CHAT) -> Script:
@@ -56,17 +61,14 @@ def units(body: dict[str, Any]) -> list[int]:
     return [tokens_of(body.get("system") or "")] + [tokens_of(m) for m in body["messages"]]
 
 
-def shared_prefix(before: dict[str, Any] | None, body: dict[str, Any]) -> int:
-    """Estimated tokens at the start of `body` that repeat `before` exactly."""
-    if before is None:
-        return 0
-    same = 0
-    pieces = [before.get("system")] + before["messages"], [body.get("system")] + body["messages"]
-    for old, new, size in zip(*pieces, units(body), strict=False):
-        if old != new:
-            break
-        same += size
-    return same
+def blocks(body: dict[str, Any]) -> list[Block]:
+    """The request as cacheable blocks (system prompt, then each message); cache_control marks the last one."""
+    pieces = [body.get("system") or ""] + body["messages"]
+    marks = [Block(json.dumps(p, sort_keys=True), size) for p, size in zip(pieces, units(body), strict=True)]
+    control = body.get("cache_control")
+    if isinstance(control, dict):
+        marks[-1] = Block(marks[-1].key, marks[-1].tokens, str(control.get("ttl") or "5m"))
+    return marks
 
 
 class ExtractiveSummarizer:
@@ -85,9 +87,10 @@ class ExtractiveSummarizer:
         return " ".join([summary, *firsts]).strip()
 
 
-def simulate(strategy: Strategy, script: Script, turns: int | None = None, max_tokens: int = 300) -> list[Turn]:
+def simulate(strategy: Strategy, script: Script, turns: int | None = None, max_tokens: int = 300, *,
+             model: str = DEFAULT_MODEL, seconds_per_turn: float = SECONDS_PER_TURN) -> list[Turn]:
     """Run the script turn by turn through the strategy and cost each request (summary calls included)."""
-    rows, previous = [], None
+    rows, cache = [], PromptCache()
     summarizer = getattr(strategy, "summarizer", None)
     for t, (user, _) in enumerate(script.exchanges[:turns]):
         read_before = summarizer.read if isinstance(summarizer, ExtractiveSummarizer) else 0
@@ -97,11 +100,10 @@ def simulate(strategy: Strategy, script: Script, turns: int | None = None, max_t
         sent = sum(units(body))
         summary_call = (summarizer.read if isinstance(summarizer, ExtractiveSummarizer) else 0) - read_before
         if body.get("cache_control"):
-            read = shared_prefix(previous, body)
-            rows.append(Turn(sent, read, sent - read, summary_call))
+            bill = cache.bill(model, blocks(body), t * seconds_per_turn)
+            rows.append(Turn(sent, bill.read, bill.write_5m, bill.uncached + summary_call, bill.write_1h))
         else:
             rows.append(Turn(sent, 0, 0, sent + summary_call))
-        previous = body
     return rows
 
 
@@ -129,19 +131,19 @@ class Outcome:
         return sum(turn.billed for turn in self.turns)
 
 
-def compare(strategies: list[Strategy], script: Script, baseline: Strategy) -> list[Outcome]:
+def compare(strategies: list[Strategy], script: Script, baseline: Strategy, **options: Any) -> list[Outcome]:
     """Simulate each strategy and express its bill as a share of the baseline's."""
-    base = sum(turn.billed for turn in simulate(baseline, script))
+    base = sum(turn.billed for turn in simulate(baseline, script, **options))
     outcomes = []
     for strategy in strategies:
-        turns = simulate(strategy, script)
+        turns = simulate(strategy, script, **options)
         outcomes.append(Outcome(strategy.label, turns, sum(t.billed for t in turns) / base, facts_kept(strategy, script)))
     return outcomes
 
 
-def table(outcomes: list[Outcome]) -> str:
-    """A plain-text table: billed, share of the full history, facts kept."""
-    lines = [f"{'strategy':46} {'billed':>10} {'vs full':>8}  facts kept"]
+def table(outcomes: list[Outcome], against: str = "full") -> str:
+    """A plain-text table: billed, share of the baseline (`against` names it), facts kept."""
+    lines = [f"{'strategy':46} {'billed':>10} {'vs ' + against:>15}  facts kept"]
     for o in outcomes:
-        lines.append(f"{o.label:46} {o.billed:>10,.0f} {o.share:>8.1%}  {sum(o.facts.values())}/{len(o.facts)}")
+        lines.append(f"{o.label:46} {o.billed:>10,.0f} {o.share:>15.1%}  {sum(o.facts.values())}/{len(o.facts)}")
     return "\n".join(lines)

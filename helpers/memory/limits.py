@@ -8,9 +8,10 @@ from typing import Any
 import anthropic
 import httpx2
 
+from ..api_facts import FALLBACK_CONTEXT_WINDOW as _FALLBACK
 from ..config import REPO_ROOT
 
-FALLBACK_CONTEXT_WINDOW = 200_000  # documented context window of the Claude 4.5 models, used if the Models API fails
+FALLBACK_CONTEXT_WINDOW = _FALLBACK.value  # used if the Models API fails; source and date in helpers/api_facts.py
 COUNTED_FIELDS = ("model", "system", "messages", "cache_control")  # count_tokens takes no max_tokens
 LIMIT_ERROR = REPO_ROOT / "data" / "authored" / "errors" / "prompt_too_long.json"
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..api_facts import CACHE_READ_MULTIPLIER, CHECKED, DEPRECATED_MODELS, cache_write_multiplier
 from ..reply import Usage
 
-PRICES_AS_OF = "2025-10-15"  # from Anthropic's public pricing page on that date; check it before you budget
-CACHE_WRITE = 1.25  # a 5-minute cache write costs 1.25 times the input price
-CACHE_READ = 0.10  # a cache read costs a tenth of the input price
+PRICES_AS_OF = CHECKED  # checked against PRICES_SOURCE on that date; check it again before you budget
+PRICES_SOURCE = "https://platform.claude.com/docs/en/about-claude/pricing (and the Claude Haiku 4.5 model page)"
+CACHE_WRITE = cache_write_multiplier("5m")  # from helpers/api_facts.py, where the caching facts live
+CACHE_READ = CACHE_READ_MULTIPLIER.value
 
 
 @dataclass(frozen=True)
@@ -20,10 +22,16 @@ class Price:
 
 
 PRICES: dict[str, Price] = {
-    "claude-haiku-4-5": Price(input=1.00, output=5.00),
-    "claude-sonnet-4-5": Price(input=3.00, output=15.00),
-    "claude-opus-4-5": Price(input=5.00, output=25.00),
+    "claude-haiku-4-5": Price(input=1.00, output=5.00),  # the kit's default model: $1 / $5 per MTok on the model page
+    "claude-sonnet-4-5": Price(input=3.00, output=15.00),  # deprecated in the SDK: see deprecation()
+    "claude-opus-4-5": Price(input=5.00, output=25.00),  # deprecated in the SDK: see deprecation()
 }
+
+
+def deprecation(model: str) -> str | None:
+    """'deprecated, retires <date>' for a model the SDK marks deprecated, else None."""
+    retires = DEPRECATED_MODELS.value.get(model)
+    return f"deprecated, retires {retires}" if retires else None
 
 
 def price(model: str) -> Price:

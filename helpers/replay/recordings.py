@@ -16,7 +16,8 @@ from ..history import last_user_text
 FORMAT = "converse-kit/recording"
 VERSION = 1
 VOLATILE_FIELDS = ("metadata",)  # fields that may differ between runs without changing the reply
-AUTHORED_NOTE = "Authored sample: written by hand in the exact wire format. It is not real model output."
+AUTHORED_NOTE = ("Authored sample: written by hand, served by the local stand-in in the API's wire format with every field "
+                 "the SDK's types declare (null where it has no value). It is not real model output.")
 
 
 def normalize_path(path: str) -> str:

@@ -1,4 +1,17 @@
-"""A local stand-in of the Anthropic Messages API on 127.0.0.1, for tests, authoring and offline demos."""
+"""A local stand-in of the Anthropic Messages API on 127.0.0.1, for tests, authoring and offline demos.
+
+Behaviours, each with its source (values in helpers/api_facts.py; "guess" marks the kit's own):
+- needs model, messages, max_tokens; accepts max_tokens=0 (SDK docstring), answering no content, max_tokens (guess);
+- combines consecutive user or assistant turns into one turn (SDK messages docstring);
+- refuses empty content except a final assistant message (the wording is a guess);
+- role "system" messages only on models that support them, right after a user turn (docs: what's new in Claude
+  Opus 4.8; error text a guess); prefill only where supported, else "Prefill not supported" (migration guide, 4.6);
+- prompt caching billed by the docs' rules (helpers/memory/caching.py): per-model minimum, top-level and explicit
+  breakpoints (at most 4), 5-minute and 1-hour TTLs, all cache fields in usage, JSON and streams (whole messages: guess);
+- a prompt over the context window gets a 400 "prompt is too long"; a reply that would overflow it stops with
+  model_context_window_exceeded (SDK StopReason docstring); every field the SDK's types declare (wire.py).
+Token counts are the offline estimate (about 4 characters a token): a guess, not the API's tokenizer.
+"""
 
 from __future__ import annotations
 
@@ -10,30 +23,29 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Literal
+from typing import Any
 
+from ..api_facts import CONTEXT_EXCEEDED, FALLBACK_CONTEXT_WINDOW
 from ..history import last_user_text as _shortened
-from ..memory import estimate_request_tokens, estimate_tokens
+from ..memory import (
+    PromptCache,
+    TooManyBreakpoints,
+    caching_demo,
+    estimate_request_tokens,
+    estimate_tokens,
+    request_blocks,
+    usage_fields,
+)
+from .faults import Fault
+from .rules import check, combined
+from .wire import beta, chunks, cut, message, model_info, sse, stream_events, usage
 
+__all__ = ["Fault", "StandIn", "chunks", "cut", "model_info", "sse", "stream_events"]
 Reply = Callable[[dict[str, Any]], str]
-MODELS = ("claude-haiku-4-5", "claude-sonnet-4-6", "claude-opus-4-7")
-CONTEXT_WINDOW = 200_000  # input tokens the stand-in accepts, like the API's models
+MODELS = ("claude-haiku-4-5", "claude-sonnet-4-6", "claude-opus-4-7", "claude-opus-4-8")
+CONTEXT_WINDOW = FALLBACK_CONTEXT_WINDOW.value  # input tokens the stand-in accepts, like the API's models
 SECRET_HEADERS = ("authorization", "x-api-key")
-
-
-@dataclass
-class Fault:
-    """One injected failure, applied to the next request(s)."""
-
-    kind: Literal["status", "drop_stream", "error_event", "slow", "malformed"]
-    status: int = 500
-    error_type: str = "api_error"
-    message: str = "Internal server error"
-    retry_after: float | None = None
-    delay: float = 0.0
-    times: int = 1
 
 
 def last_user_text(body: dict[str, Any]) -> str:
@@ -46,31 +58,13 @@ def default_reply(body: dict[str, Any]) -> str:
     return f"Stand-in reply to: {last_user_text(body)[:60]}"
 
 
-def cut(text: str, max_tokens: int) -> tuple[str, str]:
-    """The text cut to max_tokens (at a word boundary), and the stop reason."""
-    if estimate_tokens(text) <= max_tokens:
-        return text, "end_turn"
-    head = text[: max_tokens * 4]
-    return (head.rsplit(" ", 1)[0] if " " in head else head), "max_tokens"
-
-
-def chunks(text: str, words: int = 3) -> list[str]:
-    """Split a text into pieces of a few words that join back to the exact text."""
-    parts = text.split(" ")
-    return [" ".join(parts[i : i + words]) + (" " if i + words < len(parts) else "") for i in range(0, len(parts), words)]
-
-
-def sse(event: str, data: dict[str, Any]) -> bytes:
-    """One server-sent event with its `event:` line and the blank line after it."""
-    return f"event: {event}\ndata: {json.dumps(data)}\n\n".encode()
-
-
 class StandIn:
     """A local stand-in of the Messages API on 127.0.0.1, for tests and offline demos."""
 
     def __init__(self, reply: Reply | None = None, *, port: int = 0, rate_limit: float | None = None,
-                 retry_after: float = 0.2, latency: float = 0.0) -> None:
+                 retry_after: float = 0.2, latency: float = 0.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.reply = reply or default_reply
+        self.cache, self.clock = PromptCache(), clock
         self.port, self.rate_limit, self.retry_after, self.latency = port, rate_limit, retry_after, latency
         self.requests: list[dict[str, Any]] = []
         self.url = ""
@@ -187,11 +181,12 @@ class _Handler(BaseHTTPRequestHandler):
             return self.json(200, {"input_tokens": estimate_request_tokens(body)})
         if not self.path.startswith("/v1/messages"):
             return self.error(404, "not_found_error", f"No such endpoint: {self.path}")
-        problem = invalid(body)
+        problem = check(body)
         if problem:
             return self.error(400, "invalid_request_error", problem)
         if body["model"] not in MODELS:
             return self.error(404, "not_found_error", f"model: {body['model']}")
+        body = {**body, "messages": combined(body["messages"])}
         size = estimate_request_tokens(body)
         if size > CONTEXT_WINDOW:
             return self.error(400, "invalid_request_error", f"prompt is too long: {size} tokens > {CONTEXT_WINDOW} maximum")
@@ -217,25 +212,27 @@ class _Handler(BaseHTTPRequestHandler):
         """Answer a valid messages request as JSON or as an SSE stream."""
         if fault and fault.kind == "malformed":
             return self.send(200, "application/json", b'{"id": "msg_broken", "type": "mess')
-        text, stop = cut(self.standin.reply(body), int(body["max_tokens"]))
+        try:  # the error text is the API's as third-party reports quote it (a guess)
+            cache = self.standin.cache.bill(body["model"], request_blocks(body), self.standin.clock())
+        except TooManyBreakpoints as error:
+            return self.error(400, "invalid_request_error", str(error))
+        room = CONTEXT_WINDOW - estimate_request_tokens(body)
+        text, was_cut = cut(self.standin.reply(body), min(int(body["max_tokens"]), room))
+        stop = "end_turn" if not was_cut else CONTEXT_EXCEEDED.value if room < int(body["max_tokens"]) else "max_tokens"
         digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:20]
-        message = {
-            "id": f"msg_standin_{digest}",  # the same request always gets the same id, so recordings are stable
-            "type": "message", "role": "assistant", "model": body["model"],
-            "content": [{"type": "text", "text": text}], "stop_reason": stop, "stop_sequence": None,
-            "usage": {"input_tokens": estimate_request_tokens(body), "output_tokens": estimate_tokens(text),
-                      "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0},
-        }
+        # the same request always gets the same id, so recordings are stable
+        reply = message(f"msg_standin_{digest}", body["model"], text, stop, usage(usage_fields(cache), estimate_tokens(text)))
+        reply = beta(reply) if self.headers.get("anthropic-beta") else reply  # a beta request gets a BetaMessage
         if not body.get("stream"):
             if fault and fault.kind == "drop_stream":
                 self.close_connection = True
                 return
-            return self.send(200, "application/json", json.dumps(message).encode(), digest)
-        self.stream(message, fault, digest)
+            return self.send(200, "application/json", json.dumps(reply).encode(), digest)
+        self.stream(reply, fault, digest)
 
-    def stream(self, message: dict[str, Any], fault: Fault | None, number: str) -> None:
+    def stream(self, reply: dict[str, Any], fault: Fault | None, number: str) -> None:
         """Send the reply as server-sent events, flushing each so the client sees them arrive."""
-        events = stream_events(message)
+        events = stream_events(reply)
         if fault and fault.kind == "error_event":
             events = events[:1] + [sse("error", {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}})]
         self.send_response(200)
@@ -278,49 +275,16 @@ class _Handler(BaseHTTPRequestHandler):
         self.send(status, "application/json", json.dumps(data).encode(), number, retry_after)
 
 
-def invalid(body: Any) -> str | None:
-    """Why a messages request is invalid, as the API would say, or None."""
-    if not isinstance(body, dict):
-        return "The request body must be a JSON object."
-    for field in ("model", "messages", "max_tokens"):
-        if field not in body:
-            return f"{field}: Field required"
-    if not isinstance(body["max_tokens"], int) or body["max_tokens"] < 1:
-        return "max_tokens: must be greater than or equal to 1"
-    return None
-
-
-def stream_events(message: dict[str, Any]) -> list[bytes]:
-    """The SSE events of a message, in the order the API sends them."""
-    start = {**message, "content": [], "stop_reason": None, "usage": {**message["usage"], "output_tokens": 1}}
-    text = message["content"][0]["text"]
-    deltas = [sse("content_block_delta", {"type": "content_block_delta", "index": 0,
-                                         "delta": {"type": "text_delta", "text": piece}}) for piece in chunks(text)]
-    return [
-        sse("message_start", {"type": "message_start", "message": start}),
-        sse("content_block_start", {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}),
-        sse("ping", {"type": "ping"}),
-        *deltas,
-        sse("content_block_stop", {"type": "content_block_stop", "index": 0}),
-        sse("message_delta", {"type": "message_delta", "delta": {"stop_reason": message["stop_reason"], "stop_sequence": None},
-                              "usage": {"output_tokens": message["usage"]["output_tokens"]}}),
-        sse("message_stop", {"type": "message_stop"}),
-    ]
-
-
-def model_info(model: str) -> dict[str, Any]:
-    """A ModelInfo-shaped description of a model."""
-    return {"type": "model", "id": model, "display_name": model.replace("-", " ").title(),
-            "created_at": "2025-10-01T00:00:00Z", "max_input_tokens": CONTEXT_WINDOW, "max_tokens": 64_000}
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the stand-in in the foreground until Ctrl-C."""
-    parser = argparse.ArgumentParser(prog="python -m helpers.standin", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m helpers.standin", description=__doc__.split("\n\n")[0])
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--rate-limit", type=float, default=None, help="requests per second before answering 429")
+    parser.add_argument("--demo", action="store_true", help="send a long prefix twice, then a short one; print the usage")
     args = parser.parse_args(argv)
     with StandIn(port=args.port, rate_limit=args.rate_limit) as server:
+        if args.demo:
+            return caching_demo(server.url)
         print(f"Stand-in API at {server.url}. In another shell:\n"
               f"  export ANTHROPIC_BASE_URL={server.url} ANTHROPIC_API_KEY=any-dummy-value CONVERSE_KIT_MODE=live")
         try:

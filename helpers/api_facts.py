@@ -1,0 +1,149 @@
+"""The one home of the API facts the kit relies on: each with its source and the date it was checked.
+
+Values the installed SDK states are read from it (never retyped); values only Anthropic's docs state
+are written here once, with the page. A value neither settles is `None` and shown as "unverified".
+Rules that are the kit's own choice are in `KIT_RULES`, each saying what the API itself does.
+"""
+
+from __future__ import annotations
+
+import typing
+from dataclasses import dataclass
+from importlib.metadata import metadata
+from types import MappingProxyType
+from typing import Generic, TypeVar
+
+import anthropic
+from anthropic import _constants
+from anthropic._data import DEPRECATED_MODELS as _SDK_DEPRECATED
+from anthropic.types import StopReason
+from anthropic.types.anthropic_beta_param import AnthropicBetaParam
+from anthropic.types.model import Model
+
+T = TypeVar("T")
+CHECKED = "2026-11-26"  # the day every fact below was checked against the sources named
+SDK = f"anthropic {anthropic.__version__}"
+DOCS = "https://platform.claude.com/docs/en"
+UNVERIFIED = "unverified"
+
+
+@dataclass(frozen=True)
+class Fact(Generic[T]):
+    """One fact the kit relies on: its value, where it comes from, and when that was checked."""
+
+    value: T
+    source: str
+    checked: str = CHECKED
+
+
+def _literals(alias: object) -> tuple[str, ...]:
+    """The string literals of an SDK type alias (nested unions and Literals flattened)."""
+    found: list[str] = []
+    for arg in typing.get_args(alias):
+        found.extend([arg] if isinstance(arg, str) else _literals(arg))
+    return tuple(dict.fromkeys(found))
+
+
+# --- read from the installed SDK -------------------------------------------------------------------
+STOP_REASONS = Fact(_literals(StopReason), f"{SDK}: types/stop_reason.py (StopReason)")
+MODEL_IDS = Fact(_literals(Model), f"{SDK}: types/model.py (Model)")
+BETA_NAMES = Fact(_literals(AnthropicBetaParam), f"{SDK}: types/anthropic_beta_param.py")
+DEPRECATED_MODELS = Fact(MappingProxyType(dict(_SDK_DEPRECATED)), f"{SDK}: _data/deprecated_models.py")
+MAX_RETRIES = Fact(_constants.DEFAULT_MAX_RETRIES, f"{SDK}: _constants.py (DEFAULT_MAX_RETRIES)")
+RETRY_DELAY_SECONDS = Fact((_constants.INITIAL_RETRY_DELAY, _constants.MAX_RETRY_DELAY),
+                           f"{SDK}: _constants.py (INITIAL_RETRY_DELAY, MAX_RETRY_DELAY); 0.5 * 2**n, capped, with jitter")
+SDK_READ_TIMEOUT_SECONDS = Fact(float(_constants.DEFAULT_TIMEOUT.read or 600), f"{SDK}: _constants.py (DEFAULT_TIMEOUT)")
+MIN_MAX_TOKENS = Fact(0, f"{SDK}: resources/messages/messages.py, max_tokens: 'Set to 0 to populate the prompt cache'")
+CONSECUTIVE_TURNS = Fact("combined", f"{SDK}: resources/messages/messages.py, messages: 'Consecutive user or assistant "
+                         "turns in your request will be combined into a single turn'")
+PYTHON_REQUIRED = Fact(metadata("httpx2")["Requires-Python"] or UNVERIFIED, "httpx2 package metadata (Requires-Python)")
+
+# --- from Anthropic's documentation ----------------------------------------------------------------
+CACHING_DOCS = f"{DOCS}/build-with-claude/prompt-caching"
+CACHE_MINIMUM_TOKENS = Fact(MappingProxyType({
+    "claude-haiku-4-5": 4096, "claude-haiku-4-5-20251001": 4096,
+    "claude-opus-4-5": 4096, "claude-opus-4-5-20251101": 4096, "claude-opus-4-6": 4096,
+    "claude-sonnet-4-5": 1024, "claude-sonnet-4-5-20250929": 1024, "claude-sonnet-4-6": 1024,
+    "claude-opus-4-1": 1024, "claude-opus-4-0": 1024, "claude-3-5-haiku-20241022": 2048, "claude-3-haiku-20240307": 2048,
+}), f"{CACHING_DOCS} (minimum cacheable prompt length; quoted in anthropics/anthropic-sdk-python issue 1194)")
+CACHE_WRITE_MULTIPLIER = Fact(MappingProxyType({"5m": 1.25, "1h": 2.0}), f"{CACHING_DOCS} (pricing)")
+CACHE_READ_MULTIPLIER = Fact(0.10, f"{CACHING_DOCS} (pricing)")
+CACHE_TTL_SECONDS = Fact(MappingProxyType({"5m": 300, "1h": 3600}), f"{CACHING_DOCS} (cache lifetime, refreshed on each use)")
+MAX_CACHE_BREAKPOINTS = Fact(4, f"{CACHING_DOCS} (up to 4 cache breakpoints)")
+CACHE_LOOKBACK_BLOCKS = Fact(20, f"{CACHING_DOCS} (hits are checked at block boundaries up to about 20 blocks before a breakpoint)")
+FALLBACK_CONTEXT_WINDOW = Fact(200_000, f"{DOCS}/build-with-claude/context-windows (200K for the Claude 4.5 models)")
+CONTEXT_EXCEEDED = Fact("model_context_window_exceeded",
+                        f"{SDK}: types/message.py, stop_reason: 'we exceeded the model's context window'")
+PREFILL_ERROR = Fact("This model does not support assistant message prefill. The conversation must end with a user message.",
+                     f"{DOCS}/api/errors#prefill-not-supported (linked from the SDK's messages docstring); text as the API returns it")
+SYSTEM_ROLE_ERROR = Fact("role 'system' is not supported on this model",
+                         f"{UNVERIFIED}: text reported by third-party gateways; the docs say only that older models reject it")
+THREADS_BETA = Fact("message-threads-2026-08-12", f"{SDK}: lib/threads (the header every thread turn sends)")
+COMPACTION_BETA = Fact("compact-2026-09-04", f"{SDK}: the tool runner's docstring for top-level compaction")
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What one model accepts, for the features the lessons depend on (None: unverified)."""
+
+    prefill: bool | None
+    system_messages: bool | None  # role "system" messages inside `messages`
+    extended_thinking: bool | None
+    source: str
+
+
+_MIGRATION = f"{DOCS}/about-claude/models/migration-guide ('Prefilling assistant messages returns a 400 error on Claude 4.6 models')"
+_OPUS_48 = f"{DOCS}/about-claude/models/whats-new-claude-4-8 (mid-conversation system messages, Opus 4.8 on)"
+_THINKING = f"{DOCS}/build-with-claude/extended-thinking (supported models)"
+CAPABILITIES = Fact(MappingProxyType({
+    "claude-haiku-4-5": Capabilities(True, False, True, f"{_MIGRATION}; {_OPUS_48}; {_THINKING}"),
+    "claude-sonnet-4-5": Capabilities(True, False, True, f"{_MIGRATION}; {_OPUS_48}; {_THINKING}"),
+    "claude-opus-4-5": Capabilities(True, False, True, f"{_MIGRATION}; {_OPUS_48}; {_THINKING}"),
+    "claude-sonnet-4-6": Capabilities(False, False, True, f"{_MIGRATION}; {_OPUS_48}; {_THINKING}"),
+    "claude-opus-4-6": Capabilities(False, False, True, f"{_MIGRATION}; {_OPUS_48}; {_THINKING}"),
+    "claude-opus-4-7": Capabilities(None, False, None, f"{_OPUS_48}; prefill and thinking {UNVERIFIED}"),
+    "claude-opus-4-8": Capabilities(None, True, None, f"{_OPUS_48}; prefill and thinking {UNVERIFIED}"),
+}), "per model, see each entry's source")
+
+# --- the kit's own rules: each says what the API itself does ------------------------------------------
+KIT_RULES = MappingProxyType({
+    "alternating turns": "The kit refuses two user or two assistant turns in a row, to keep the history easy to read. "
+                         "The API itself combines consecutive same-role turns into one turn.",
+    "two roles in a history": "The kit's history holds only 'user' and 'assistant' messages. The API also accepts "
+                              "role 'system' messages on models that support them (see capabilities()).",
+    "max_tokens at least 1": "The kit asks for at least 1 output token, because every turn should get a reply. "
+                             "The API accepts max_tokens=0, which only writes the prompt cache.",
+    "cut_off": "'cut_off' is the kit's own marker for a reply you stopped mid-stream; the API never sends it "
+               "(its stop reasons are in STOP_REASONS).",
+})
+
+
+def cache_minimum(model: str) -> int | None:
+    """The model's minimum cacheable prefix in tokens, or None where the docs give none (unverified)."""
+    return CACHE_MINIMUM_TOKENS.value.get(model)
+
+
+def capabilities(model: str) -> Capabilities:
+    """What a model accepts; every field None (unverified) for a model the facts do not cover."""
+    return CAPABILITIES.value.get(model, Capabilities(None, None, None, UNVERIFIED))
+
+
+def cache_write_multiplier(ttl: str = "5m") -> float:
+    """The price of a cache write relative to plain input, for a TTL of '5m' or '1h'."""
+    return float(CACHE_WRITE_MULTIPLIER.value[ttl])
+
+
+def longest_wait_seconds(timeout: float, retries: int = MAX_RETRIES.value) -> float:
+    """How long a call can wait in the worst case: every attempt times out, plus the longest backoffs."""
+    first, cap = RETRY_DELAY_SECONDS.value
+    return (retries + 1) * timeout + sum(min(first * 2.0**n, cap) for n in range(retries))
+
+
+def shown(value: object) -> str:
+    """A fact's value for a notebook: 'unverified' where the sources do not settle it."""
+    return UNVERIFIED if value is None else str(value)
+
+
+def all_facts() -> dict[str, Fact[object]]:
+    """Every Fact in this module by name, for tables and tests."""
+    return {name: value for name, value in globals().items() if isinstance(value, Fact)}

@@ -1,0 +1,162 @@
+"""Prompt caching as the docs describe its billing, for the stand-in and the cost simulation alike.
+
+A request is a list of blocks (the system prompt, then each message); a block that carries a cache
+breakpoint has a TTL. Rules (api_facts names each source): a breakpoint's prefix is cached only if it
+reaches the model's minimum; a later request reads the longest cached prefix found within the lookback
+window before one of its breakpoints, and writes the rest up to its breakpoints; an entry lives for its
+TTL from its last use; at most 4 breakpoints. The kit's simplification: it caches whole messages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from ..api_facts import CACHE_LOOKBACK_BLOCKS, CACHE_TTL_SECONDS, MAX_CACHE_BREAKPOINTS, cache_minimum
+from .tokens import estimate_tokens
+
+GUESSED_MINIMUM = 1024  # a guess, for models whose minimum the docs do not give (api_facts says "unverified")
+
+
+class TooManyBreakpoints(ValueError):
+    """More cache_control breakpoints than the API allows."""
+
+
+@dataclass(frozen=True)
+class Block:
+    """One cacheable unit of a request: its content (as JSON), its tokens, and its breakpoint's TTL, if any."""
+
+    key: str
+    tokens: int
+    ttl: str | None = None
+
+
+@dataclass(frozen=True)
+class CacheUsage:
+    """How a request's input tokens were billed."""
+
+    read: int = 0
+    write_5m: int = 0
+    write_1h: int = 0
+    uncached: int = 0
+
+    @property
+    def written(self) -> int:
+        """Tokens written to the cache, both TTLs."""
+        return self.write_5m + self.write_1h
+
+
+def minimum(model: str) -> int:
+    """The model's documented minimum cacheable prefix, or the stand-in's guess."""
+    return cache_minimum(model) or GUESSED_MINIMUM
+
+
+class PromptCache:
+    """Cached prefixes and when each expires; `bill` applies the documented rules to one request."""
+
+    def __init__(self) -> None:
+        self._expires: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def bill(self, model: str, blocks: list[Block], now: float) -> CacheUsage:
+        """Bill one request at time `now` (seconds), reading and updating the cache."""
+        breaks = [i for i, block in enumerate(blocks) if block.ttl]
+        if len(breaks) > MAX_CACHE_BREAKPOINTS.value:
+            raise TooManyBreakpoints(f"A maximum of {MAX_CACHE_BREAKPOINTS.value} blocks with cache_control may be provided. "
+                                     f"Found {len(breaks)}.")
+        sums, keys = [0], []
+        digest = hashlib.sha256(model.encode())
+        for block in blocks:
+            sums.append(sums[-1] + block.tokens)
+            digest.update(block.key.encode())
+            keys.append(digest.copy().hexdigest())
+        with self._lock:
+            self._expires = {k: t for k, t in self._expires.items() if t > now}
+            read_end = max((self._hit(keys, i) for i in breaks), default=0)
+            if read_end:
+                self._expires[keys[read_end - 1]] = max(self._expires[keys[read_end - 1]], now + CACHE_TTL_SECONDS.value["5m"])
+            written = {"5m": 0, "1h": 0}
+            covered = sums[read_end]
+            for i in breaks:
+                ttl = str(blocks[i].ttl)
+                if sums[i + 1] >= minimum(model):
+                    written[ttl] += max(0, sums[i + 1] - covered)
+                    covered = max(covered, sums[i + 1])
+                    self._expires[keys[i]] = max(self._expires.get(keys[i], 0.0), now + CACHE_TTL_SECONDS.value[ttl])
+        read = sums[read_end]
+        return CacheUsage(read, written["5m"], written["1h"], sums[-1] - read - written["5m"] - written["1h"])
+
+    def _hit(self, keys: list[str], at: int) -> int:
+        """The number of blocks in the longest cached prefix within the lookback window before block `at`."""
+        for j in range(at, max(-1, at - CACHE_LOOKBACK_BLOCKS.value), -1):
+            if keys[j] in self._expires:
+                return j + 1
+        return 0
+
+
+def _strip(content: Any) -> Any:
+    """Content without its cache_control markers (they do not change the prefix)."""
+    if isinstance(content, list):
+        return [{k: v for k, v in b.items() if k != "cache_control"} if isinstance(b, dict) else b for b in content]
+    return content
+
+
+def _ttl(content: Any) -> str | None:
+    """The TTL of the last cache_control marker in a system prompt or message content, if any."""
+    marks = [b["cache_control"] for b in content if isinstance(b, dict) and b.get("cache_control")] if isinstance(content, list) else []
+    return str(marks[-1].get("ttl") or "5m") if marks else None
+
+
+def _marks(content: Any) -> int:
+    """How many cache_control markers a system prompt or message content carries."""
+    return sum(1 for b in content if isinstance(b, dict) and b.get("cache_control")) if isinstance(content, list) else 0
+
+
+def request_blocks(body: dict[str, Any]) -> list[Block]:
+    """A Messages request as blocks, sized like tokens.estimate_request_tokens; top-level cache_control marks the last.
+
+    Raises TooManyBreakpoints when the request carries more cache_control markers than the API allows.
+    """
+    system = body.get("system", "")
+    marks = _marks(system) + sum(_marks(m.get("content")) for m in body.get("messages", []))
+    last = body.get("messages", [{}])[-1].get("content") if body.get("messages") else None
+    marks += 1 if body.get("cache_control") and not _marks(last) else 0
+    if marks > MAX_CACHE_BREAKPOINTS.value:
+        raise TooManyBreakpoints(f"A maximum of {MAX_CACHE_BREAKPOINTS.value} blocks with cache_control may be provided. "
+                                 f"Found {marks}.")
+    blocks = [Block(json.dumps(_strip(system)), estimate_tokens(json.dumps(system)), _ttl(system))]
+    for message in body.get("messages", []):
+        content = message.get("content", "")
+        text = content if isinstance(content, str) else json.dumps(content)
+        key = json.dumps({"role": message.get("role"), "content": _strip(content)}, sort_keys=True)
+        blocks.append(Block(key, estimate_tokens(text) + 4, _ttl(content)))
+    automatic = body.get("cache_control")
+    if isinstance(automatic, dict) and blocks[-1].ttl is None:
+        blocks[-1] = Block(blocks[-1].key, blocks[-1].tokens, str(automatic.get("ttl") or "5m"))
+    return blocks
+
+
+def usage_fields(cache: CacheUsage) -> dict[str, Any]:
+    """The cache part of a response's `usage`, as the API reports it."""
+    return {"input_tokens": cache.uncached, "cache_creation_input_tokens": cache.written,
+            "cache_read_input_tokens": cache.read,
+            "cache_creation": {"ephemeral_5m_input_tokens": cache.write_5m, "ephemeral_1h_input_tokens": cache.write_1h}}
+
+
+def caching_demo(url: str, model: str = "claude-haiku-4-5") -> int:
+    """Send a long prefix twice and a short one with cache_control to a stand-in at `url`; print each usage."""
+    import anthropic
+
+    client = anthropic.Anthropic(api_key="stand-in-demo", base_url=url, max_retries=0)
+    long = "A long shared document. " * minimum(model)
+    for label, text in (("long, first", long), ("long, again", long), ("short", "Hi!")):
+        reply = client.messages.create(model=model, max_tokens=20, cache_control={"type": "ephemeral"},
+                                       messages=[{"role": "user", "content": text}])
+        u = reply.usage
+        print(f"{label:12} written {u.cache_creation_input_tokens:>6,}  read {u.cache_read_input_tokens:>6,}  "
+              f"uncached {u.input_tokens:>6,}")
+    print(f"(minimum cacheable prefix for {model}: {minimum(model):,} tokens)")
+    return 0
