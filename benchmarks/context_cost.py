@@ -4,7 +4,7 @@
     python benchmarks/context_cost.py --live     # with a key: each request's size comes from the API's count_tokens
 
 Prints a table (input-token equivalents billed: cache writes at 1.25x, reads at 0.1x, see helpers/pricing.py),
-whether the pinned facts survive to turn 100, and writes a plot to benchmarks/out/context_cost.png.
+whether the pinned facts survive to turn 100, and writes a plot to benchmarks/out/context_cost.svg.
 Target: the best managed strategy at most 8% of the full history, with every pinned fact kept.
 """
 
@@ -21,7 +21,7 @@ from helpers.costsim import ExtractiveSummarizer, Outcome, Script, Turn, compare
 from helpers.memory import BlockTrim, FullHistory, SlidingWindow, Strategy, SummarizeOlder, TokenBudget
 from helpers.plots import plot_costs
 
-OUT = Path(__file__).resolve().parent / "out" / "context_cost.png"
+OUT = Path(__file__).resolve().parent / "out" / "context_cost.svg"
 TARGET = 0.08
 PINNED = [0, 1, 2]
 
@@ -82,11 +82,8 @@ def main(argv: list[str] | None = None) -> int:
     best = min(managed)
     print(f"\nBest managed strategy with every pinned fact kept: {best:.1%} of the full history "
           f"(target at most {TARGET:.0%}): {'PASS' if best <= TARGET else 'FAIL'}")
-    import matplotlib
-
-    matplotlib.use("Agg")
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    plot_costs(outcomes, "Memory strategies over a 100-turn conversation").savefig(args.out, dpi=110)
+    plot_costs(outcomes, "Memory strategies over a 100-turn conversation").save(args.out)
     print(f"Plot written to {args.out}")
     return 0
 
