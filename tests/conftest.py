@@ -25,6 +25,16 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["CONVERSE_KIT_HITS_LOG"] = path
 
 
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say plainly when the browser tests did not run for want of Chromium, and the command that enables them."""
+    from chromium import NOT_FOUND
+
+    skipped = [report for report in terminalreporter.stats.get("skipped", []) if "test_browser.py" in report.nodeid]
+    if skipped:
+        terminalreporter.write_sep("=", "browser tests not run", yellow=True)
+        terminalreporter.write_line(f"{len(skipped)} browser tests did not run. {NOT_FOUND}")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Run the tests marked run_last after everything else (they read the hits log)."""
     items.sort(key=lambda item: item.get_closest_marker("run_last") is not None)
