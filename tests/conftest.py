@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from helpers import notebooks
 from helpers.standin import StandIn
 
 # Set at import time: kernels started by nbval inherit these (variables set in fixtures do not reach them).
-os.environ["CONVERSE_KIT_MODE"] = "replay"
-for _name in ("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "ANTHROPIC_AUTH_TOKEN", "CONVERSE_KIT_MODEL",
+# The notebooks run as a learner with no key runs them (replay, "no API key found"), whatever a developer's .env holds.
+os.environ.update(notebooks.learner_environment(dict(os.environ)))
+for _name in ("ANTHROPIC_BASE_URL", "ANTHROPIC_AUTH_TOKEN", "CONVERSE_KIT_MODEL",
               "CONVERSE_KIT_RECORDINGS", "CONVERSE_KIT_CASSETTE", "CONVERSE_KIT_AUTHORED"):
     os.environ.pop(_name, None)
 
