@@ -22,6 +22,7 @@ import pytest
 from chromium import NOT_FOUND, find_chromium, required
 from kit import live_environment
 
+from helpers import notebooks
 from helpers.config import REPO_ROOT
 from helpers.standin import StandIn
 
@@ -112,10 +113,9 @@ def voila_command(port: int) -> list[str]:
 
 @pytest.fixture
 def voila(tmp_path: Path) -> Iterator[str]:
-    """Voila serving notebook 05 in replay mode, as a learner with no key runs it."""
+    """Voila serving notebook 05 as a learner with no key runs it (replay mode)."""
     port = free_port()
-    env = {**os.environ, "CONVERSE_KIT_MODE": "replay"}
-    yield from serve(voila_command(port), env, port, tmp_path / "voila.log")
+    yield from serve(voila_command(port), notebooks.learner_environment(dict(os.environ)), port, tmp_path / "voila.log")
 
 
 @pytest.fixture
@@ -132,7 +132,7 @@ def lab(tmp_path: Path) -> Iterator[str]:
     port, work = free_port(), tmp_path / "lab"
     work.mkdir()
     shutil.copy(NOTEBOOK, work / NOTEBOOK.name)
-    env = {**os.environ, "CONVERSE_KIT_MODE": "replay", "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
+    env = {**notebooks.learner_environment(dict(os.environ)), "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
            "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"), "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "ws")}
     command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
                "--IdentityProvider.token=", "--ServerApp.password=", "--allow-root", f"--ServerApp.root_dir={work}",
@@ -223,7 +223,10 @@ def test_voila_every_suggestion_leaves_every_message_readable(chromium: str, voi
             click_every_suggestion(chat)
             assert_every_message_visible(chat, len(SUGGESTED), LABEL)
             shoot(chat, "voila_every_suggestion.png", capsys)
-            assert "/tmp" not in page.inner_text("body"), "the page shows a server's temporary path"
+            shown = page.inner_text("body")
+            assert "/tmp" not in shown, "the page shows a server's temporary path"
+            assert "Contents" not in shown and "Exercise" not in shown, "the page shows links or exercises that need the code"
+            assert page.locator("a[href$='.ipynb'], a[href*='README']").count() == 0, "a link on the page would answer 403"
         finally:
             browser.close()
 
@@ -274,5 +277,7 @@ def test_jupyterlab_opens_unmodified_and_every_suggestion_stays_readable(chromiu
             click_every_suggestion(chat)
             assert_every_message_visible(chat, len(SUGGESTED), LABEL)
             shoot(chat, "jupyterlab_every_suggestion.png", capsys)
+            breaks = page.evaluate("() => getComputedStyle(document.querySelector('.jp-OutputArea-output pre')).wordBreak")
+            assert breaks == "normal", f"printed output breaks words anywhere (word-break: {breaks})"
         finally:
             browser.close()
