@@ -132,6 +132,9 @@ def lab(tmp_path: Path) -> Iterator[str]:
     port, work = free_port(), tmp_path / "lab"
     work.mkdir()
     shutil.copy(NOTEBOOK, work / NOTEBOOK.name)
+    news = tmp_path / "settings" / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+    news.parent.mkdir(parents=True)
+    news.write_text('{"fetchNews": "false"}')  # no "get notified about Jupyter news?" toast over the screenshots
     env = {**notebooks.learner_environment(dict(os.environ)), "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
            "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"), "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "ws")}
     command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
@@ -165,17 +168,19 @@ def click_every_suggestion(chat: Any) -> None:
         expect(chat.locator(".ck-assistant small").last).to_contain_text("tokens", timeout=30_000)
 
 
-def shoot(chat: Any, name: str, capsys: pytest.CaptureFixture[str]) -> Path:
-    """Scroll the chat's log to its top and save a screenshot of the chat."""
-    path = OUT / name
+def shoot(chat: Any, name: str, capsys: pytest.CaptureFixture[str]) -> list[Path]:
+    """One screenshot of the chat per reply, the log scrolled so that reply's label is in the middle."""
     OUT.mkdir(parents=True, exist_ok=True)
-    chat.locator(".ck-log").evaluate("(log) => { log.scrollTop = 0; }")
-    chat.scroll_into_view_if_needed()
-    chat.screenshot(path=str(path))
+    footers, paths = chat.locator(".ck-assistant small"), []
+    for number in range(1, footers.count() + 1):
+        footers.nth(number - 1).evaluate("(el) => el.scrollIntoView({block: 'center'})")
+        path = OUT / f"{name}_reply{number}.png"
+        chat.screenshot(path=str(path))
+        assert path.stat().st_size > 10_000
+        paths.append(path)
     with capsys.disabled():
-        print(f"\nscreenshot: {path}")
-    assert path.stat().st_size > 10_000
-    return path
+        print(f"\nscreenshots: {', '.join(p.name for p in paths)} in {OUT}")
+    return paths
 
 
 def test_a_suggested_message_streams_its_reply_into_the_page(chromium: str, voila: str) -> None:
@@ -222,7 +227,7 @@ def test_voila_every_suggestion_leaves_every_message_readable(chromium: str, voi
             expect(chat.get_by_role("button", name=f"Try: {FIRST}")).to_be_visible(timeout=120_000)
             click_every_suggestion(chat)
             assert_every_message_visible(chat, len(SUGGESTED), LABEL)
-            shoot(chat, "voila_every_suggestion.png", capsys)
+            shoot(chat, "voila_every_suggestion", capsys)
             shown = page.inner_text("body")
             assert "/tmp" not in shown, "the page shows a server's temporary path"
             assert "Contents" not in shown and "Exercise" not in shown, "the page shows links or exercises that need the code"
@@ -249,7 +254,7 @@ def test_voila_live_many_turns_leave_every_message_readable(chromium: str, live_
                 expect(chat.locator(".ck-assistant small")).to_have_count(number, timeout=30_000)
                 expect(chat.locator(".ck-assistant small").last).to_contain_text("tokens", timeout=30_000)
             assert_every_message_visible(chat, len(SUGGESTED) + len(TYPED), "live")
-            shoot(chat, "voila_live_many_turns.png", capsys)
+            shoot(chat, "voila_live_many_turns", capsys)
         finally:
             browser.close()
 
@@ -276,7 +281,7 @@ def test_jupyterlab_opens_unmodified_and_every_suggestion_stays_readable(chromiu
             expect(chat.get_by_role("button", name=f"Try: {FIRST}")).to_be_visible(timeout=120_000)
             click_every_suggestion(chat)
             assert_every_message_visible(chat, len(SUGGESTED), LABEL)
-            shoot(chat, "jupyterlab_every_suggestion.png", capsys)
+            shoot(chat, "jupyterlab_every_suggestion", capsys)
             breaks = page.evaluate("() => getComputedStyle(document.querySelector('.jp-OutputArea-output pre')).wordBreak")
             assert breaks == "normal", f"printed output breaks words anywhere (word-break: {breaks})"
         finally:
