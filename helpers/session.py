@@ -30,7 +30,9 @@ WORD_WRAP = "<style>.jp-OutputArea-output pre, .jp-RenderedText pre {word-break:
 
 def wrap_output_at_words() -> None:
     """In a Jupyter kernel, make printed output wrap at word boundaries (a style element, nothing visible)."""
-    if "ipykernel" in sys.modules:
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython else None
+    if hasattr(shell, "kernel"):  # a Jupyter kernel's shell (not a terminal IPython, not a plain script)
         from IPython.display import display
 
         display({"text/html": WORD_WRAP, "text/plain": ""}, raw=True)  # type: ignore[no-untyped-call]
