@@ -8,6 +8,7 @@ added together after the reply arrives, so a failed request leaves the history e
 from __future__ import annotations
 
 import copy
+import html
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -195,12 +196,27 @@ class Conversation:
     def to_markdown(self) -> str:
         """The conversation as a Markdown transcript."""
         lines = [f"**System:** {self.system}\n"] if self.system else []
-        for message in self.messages:
+        for message, label in zip(self.messages, self._labels(), strict=True):
             content = message["content"]
             text = content if isinstance(content, str) else json.dumps(content)
-            lines.append(f"**{message['role'].capitalize()}:** {text}\n")
+            lines.append(f"**{message['role'].capitalize()}:** {text}\n" + (f"\n<small>{label}</small>\n" if label else ""))
         lines.append(f"<small>{len(self.messages)} messages | model {self.model} | tokens so far: {self.usage}</small>")
         return "\n".join(lines)
+
+    def _labels(self) -> list[str]:
+        """Under each assistant message, where it came from (replies are the last assistant turns); '' for user turns."""
+        assistant_turns = sum(m["role"] == "assistant" for m in self.messages)
+        replies = iter(self.replies[-assistant_turns:] if assistant_turns else [])
+        skip, labels = assistant_turns - min(len(self.replies), assistant_turns), []
+        for message in self.messages:
+            if message["role"] != "assistant":
+                labels.append("")
+            elif skip:
+                skip -= 1
+                labels.append("[from the starting history, not a reply received here]")
+            else:
+                labels.append(html.escape(next(replies).footer()))
+        return labels
 
     def _repr_markdown_(self) -> str:
         """Show the conversation as a transcript in a notebook."""

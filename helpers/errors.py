@@ -49,7 +49,7 @@ class RateLimitedError(KitError):
 
 
 class PromptTooLongError(KitError):
-    """The request is larger than the model's context window (400)."""
+    """The request is larger than the model's context window (the API answers HTTP 400)."""
 
 
 class NetworkError(KitError):
@@ -102,7 +102,7 @@ def _too_long(message: str) -> PromptTooLongError:
         sent, limit = int(found[1]), int(found[2])
         detail = f" It is {sent:,} tokens, {sent - limit:,} over the limit of {limit:,}."
     return PromptTooLongError(
-        f"The conversation is too long for the model's context window (400).{detail}\n"
+        f"The conversation is too long for the model's context window (the API refused it: HTTP 400).{detail}\n"
         "Drop or summarize older turns (conv.undo(), or start a new Conversation from a summary; see notebook 04)."
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 import anthropic
@@ -21,6 +22,20 @@ class Session:
 
 _active: Session | None = None
 
+# JupyterLab breaks printed lines anywhere (its output `pre` has word-break: break-all): "maximu|m". The kit's choice:
+# wrap printed output at word boundaries, breaking a word only when it is longer than the line.
+WORD_WRAP = "<style>.jp-OutputArea-output pre, .jp-RenderedText pre {word-break: normal; overflow-wrap: anywhere;}</style>"
+
+
+def wrap_output_at_words() -> None:
+    """In a Jupyter kernel, make printed output wrap at word boundaries (a style element, nothing visible)."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython else None
+    if hasattr(shell, "kernel"):  # a Jupyter kernel's shell (not a terminal IPython, not a plain script)
+        from IPython.display import display
+
+        display({"text/html": WORD_WRAP, "text/plain": ""}, raw=True)  # type: ignore[no-untyped-call]
+
 
 def setup(cassette: str | None = None, *, quiet: bool = False) -> anthropic.Anthropic:
     """Read `.env`, choose the mode, make the client, print one status line, and return the client."""
@@ -29,6 +44,7 @@ def setup(cassette: str | None = None, *, quiet: bool = False) -> anthropic.Anth
     settings = load_settings(cassette=cassette)
     _active = Session(settings, make_client(settings))
     if not quiet:
+        wrap_output_at_words()
         print(status_line(settings))
         warning = setup_warning(settings.model)
         if warning:

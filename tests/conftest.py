@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from helpers.replay import notebooks
 from helpers.standin import StandIn
 
 # Set at import time: kernels started by nbval inherit these (variables set in fixtures do not reach them).
-os.environ["CONVERSE_KIT_MODE"] = "replay"
-for _name in ("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "ANTHROPIC_AUTH_TOKEN", "CONVERSE_KIT_MODEL",
+# The notebooks run as a learner with no key runs them (replay, "no API key found"), whatever a developer's .env holds.
+os.environ.update(notebooks.learner_environment(dict(os.environ)))
+for _name in ("ANTHROPIC_BASE_URL", "ANTHROPIC_AUTH_TOKEN", "CONVERSE_KIT_MODEL",
               "CONVERSE_KIT_RECORDINGS", "CONVERSE_KIT_CASSETTE", "CONVERSE_KIT_AUTHORED"):
     os.environ.pop(_name, None)
 
@@ -23,6 +25,16 @@ def pytest_configure(config: pytest.Config) -> None:
     handle, path = tempfile.mkstemp(prefix="converse-kit-hits-", suffix=".log")
     os.close(handle)
     os.environ["CONVERSE_KIT_HITS_LOG"] = path
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say plainly when the browser tests did not run for want of Chromium, and the command that enables them."""
+    from chromium import NOT_FOUND
+
+    skipped = [report for report in terminalreporter.stats.get("skipped", []) if "test_browser.py" in report.nodeid]
+    if skipped:
+        terminalreporter.write_sep("=", "browser tests not run", yellow=True)
+        terminalreporter.write_line(f"{len(skipped)} browser tests did not run. {NOT_FOUND}")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

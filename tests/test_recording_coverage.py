@@ -23,6 +23,8 @@ def run_scripts(log: Path) -> None:
         done = notebooks.run_script(script, env)
         assert done.returncode == 0, f"{script.name} failed offline:\n{done.stdout}\n{done.stderr}"
         assert "authored sample" in done.stdout or "recorded from the live API" in done.stdout
+        start, first_reply = done.stdout.find("user: I want to start"), done.stdout.find("Claude:")
+        assert 0 <= start < first_reply, f"{script.name} should print its starting history before the first reply"
 
 
 def run_missing_notebooks(session: pytest.Session, log: Path) -> None:

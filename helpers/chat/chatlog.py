@@ -20,7 +20,9 @@ from ..reply import Reply
 Role = Literal["user", "assistant"]
 NAMES = {"user": "You", "assistant": "Claude"}
 STYLE = """<style>
-.ck-bubble {border-radius: 12px; padding: 2px 12px; margin: 4px 0; max-width: 85%;}
+.ck-log > * {flex: 0 0 auto;}
+.ck-bubble {border-radius: 12px; padding: 2px 12px; margin: 4px 0; max-width: 85%; overflow: visible;}
+.ck-bubble > * {flex: 0 0 auto; overflow: visible;}
 .ck-user {background: #e3edfb; border: 1px solid #9bbbe8;}
 .ck-assistant {background: #f5f5f5; border: 1px solid #d0d0d0;}
 .ck-note {background: #fff4e5; border: 1px solid #f0b46a; border-radius: 8px; padding: 4px 10px;}
@@ -90,12 +92,13 @@ def footer_for(reply: Reply | None) -> str:
 
 
 class ChatLog(widgets.VBox):  # type: ignore[misc]
-    """The bubbles of a conversation, in order."""
+    """The bubbles of a conversation, in order; the log scrolls as one, no bubble is squeezed (see STYLE)."""
 
     children: tuple[Any, ...]
 
     def __init__(self) -> None:
         super().__init__([], layout=widgets.Layout(max_height="460px", overflow="auto", padding="4px"))
+        self.add_class("ck-log")
 
     @property
     def bubbles(self) -> list[Bubble]:

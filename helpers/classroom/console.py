@@ -9,8 +9,17 @@ from ..conversation import Conversation
 from ..errors import KitError
 
 
+def print_history(conversation: Conversation) -> None:
+    """Print the history list the first request starts from: every message, with its role."""
+    print(f"The history so far ({len(conversation.messages)} messages), sent again with every request:")
+    for message in conversation.messages:
+        content = message["content"]
+        print(f"  {message['role']}: {content}" if isinstance(content, str) else f"  {message['role']}: {content!r}")
+
+
 def run_turns(conversation: Conversation, turns: Iterable[str]) -> int:
-    """Send each turn, print it with its labelled reply, and return an exit code (1 after a friendly error)."""
+    """Print the starting history, send each turn, print it with its labelled reply; return an exit code (1 after an error)."""
+    print_history(conversation)
     try:
         for text in turns:
             reply = conversation.send(text)

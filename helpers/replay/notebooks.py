@@ -10,7 +10,10 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from ..config import REPO_ROOT
+from ..config import AUTHORED_VAR, KEY_VAR, MODE_VAR, REPO_ROOT
+
+# What a learner with no key has: no mode chosen, no key. Set empty rather than removed, so no `.env` can fill them in.
+NO_KEY_LEARNER = {MODE_VAR: "", KEY_VAR: "", "ANTHROPIC_BASE_URL": None, "ANTHROPIC_AUTH_TOKEN": None, AUTHORED_VAR: None}
 
 KEPT_NOTEBOOK_METADATA = ("kernelspec", "language_info")
 
@@ -25,11 +28,22 @@ def kit_scripts() -> list[Path]:
     return sorted((REPO_ROOT / "scripts").glob("*.py"))
 
 
+def kernel_metadata() -> dict[str, str]:
+    """The kernelspec exactly as JupyterLab will write it on open (name, display name, language)."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    spec = KernelSpecManager().get_kernel_spec("python3")
+    return {"display_name": spec.display_name, "language": spec.language, "name": "python3"}
+
+
 def clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Number code cells 1, 2, 3... (nbval skips cells with no count) and drop metadata a reader does not need."""
+    """Number code cells 1, 2, 3... (nbval skips cells with no count) and drop metadata a reader does not need.
+
+    The kernelspec and language_info stay as the kernel reports them: JupyterLab writes both into the notebook
+    when its kernel connects, and any difference marks a just-opened notebook as modified.
+    """
     nb.metadata = {k: v for k, v in nb.metadata.items() if k in KEPT_NOTEBOOK_METADATA}
-    if "language_info" in nb.metadata:
-        nb.metadata["language_info"] = {"name": "python"}
+    nb.metadata["kernelspec"] = kernel_metadata()
     count = 0
     for cell in nb.cells:
         cell.metadata = {"tags": cell.metadata["tags"]} if cell.metadata.get("tags") else {}
@@ -70,6 +84,12 @@ def run_script(path: Path, env: dict[str, str]) -> subprocess.CompletedProcess[s
 def write(nb: nbformat.NotebookNode, path: Path) -> None:
     """Write a cleaned notebook."""
     nbformat.write(clean(nb), path)
+
+
+def learner_environment(env: dict[str, str]) -> dict[str, str]:
+    """This environment as a learner with no key runs a notebook: replay mode, chosen because no key was found."""
+    changed = {**env, **{name: value for name, value in NO_KEY_LEARNER.items() if value is not None}}
+    return {name: value for name, value in changed.items() if NO_KEY_LEARNER.get(name, "") is not None}
 
 
 def environment(**changes: str | None) -> dict[str, str]:

@@ -87,8 +87,8 @@ def record_one(path: Path, env: dict[str, str], recordings: Path) -> None:
                 raise RuntimeError(f"{path.name} failed while recording:\n{done.stderr[-2000:]}")
             return
         notebooks.execute(path, record_env)
-    replay_env = {k: v for k, v in env.items() if k not in (AUTHORED_VAR, KEY_VAR, "ANTHROPIC_BASE_URL")}
-    notebooks.write(notebooks.execute(path, {**replay_env, MODE_VAR: "replay", CASSETTE_VAR: name}), path)
+    learner = notebooks.learner_environment({**env, CASSETTE_VAR: name})  # stored outputs are what a learner sees
+    notebooks.write(notebooks.execute(path, learner), path)
 
 
 def record_all(paths: list[Path], env: dict[str, str], recordings: Path) -> list[str]:
