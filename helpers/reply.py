@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from .transport import label_for
@@ -49,12 +49,17 @@ class Reply:
     model: str
     id: str = ""
     source: str = field(default="")
+    note: str = ""  # one line for the learner when the reply was not stored (e.g. it had no text)
 
     @classmethod
     def from_message(cls, message: Any) -> Reply:
         """Build a reply from the SDK's Message (joining its text blocks)."""
         text = "".join(getattr(block, "text", "") for block in message.content or [])
         return cls(text, Usage.from_api(message.usage), message.stop_reason, message.model, message.id, label_for(message.id))
+
+    def with_note(self, note: str) -> Reply:
+        """The same reply with a note for the learner."""
+        return replace(self, note=note)
 
     def __str__(self) -> str:
         """The reply's text."""
@@ -66,8 +71,9 @@ class Reply:
 
     def _repr_markdown_(self) -> str:
         """Show the reply as Markdown with its label underneath."""
-        return f"{self.text}\n\n<small>{self.footer()}</small>"
+        note = f"**Note:** {self.note}\n\n" if self.note else ""
+        return f"{note}{self.text}\n\n<small>{self.footer()}</small>"
 
     def __repr__(self) -> str:
         """The text and the footer, for plain-text displays."""
-        return f"{self.text}\n{self.footer()}"
+        return (f"Note: {self.note}\n" if self.note else "") + f"{self.text}\n{self.footer()}"
