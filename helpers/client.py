@@ -10,6 +10,7 @@ import httpx2
 from .config import LIVE_TIMEOUT_SECONDS, REPO_ROOT, Settings
 from .errors import KEY_HELP, NoKeyError
 from .recordings import RecordingStore
+from .answers import check_answer
 from .transport import RecordTransport, ReplayTransport, remember_sent
 from .workshop import WorkshopTransport
 
@@ -26,8 +27,8 @@ def record_command(cassette: str) -> str:
 
 
 def wire_view() -> dict[str, list[Any]]:
-    """The request hook every kit client has: it keeps each body sent in transport.SENT (notebook 04 shows it)."""
-    return {"request": [remember_sent]}
+    """The hooks every kit client has: each body sent kept in transport.SENT (notebook 04 shows it); answers checked."""
+    return {"request": [remember_sent], "response": [check_answer]}
 
 
 def make_client(settings: Settings) -> anthropic.Anthropic:
@@ -41,13 +42,16 @@ def make_client(settings: Settings) -> anthropic.Anthropic:
     if not settings.has_key:
         raise NoKeyError(f"{settings.mode.capitalize()} mode needs an API key, and none was found.\n{KEY_HELP}")
     if settings.mode == "record":
-        http = anthropic.DefaultHttpxClient(transport=RecordTransport(store, settings.cassette), timeout=LIVE_TIMEOUT,
-                                            event_hooks=wire_view())
+        store.check_writable(settings.cassette)  # before the first billed call, not after it
+        recorder = RecordTransport(store, settings.cassette, keep_errors=settings.record_errors)
+        http = anthropic.DefaultHttpxClient(transport=recorder, timeout=LIVE_TIMEOUT, event_hooks=wire_view())
         return anthropic.Anthropic(http_client=http)
     options: dict[str, Any] = {"timeout": LIVE_TIMEOUT, "event_hooks": wire_view()}
     if settings.workshop:  # one request at a time, patient retries, recordings when the API fails
         replay = ReplayTransport(store, record_command(settings.cassette))
         options["transport"] = WorkshopTransport(httpx2.HTTPTransport(), replay)
+        # The transport's patience is the only retry loop: the SDK's 2 retries under it would multiply the wait.
+        return anthropic.Anthropic(http_client=anthropic.DefaultHttpxClient(**options), max_retries=0)
     return anthropic.Anthropic(http_client=anthropic.DefaultHttpxClient(**options))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -101,7 +101,7 @@ class Conversation:
         return self._stream(text, body, stopped, sent_with)
 
     def _stream(self, text: str, body: dict[str, Any], stopped: Callable[[], bool] | None,
-                sent_with: list[MessageDict]) -> Iterator[str]:
+                sent_with: list[MessageDict]) -> Generator[str, None, Reply | None]:
         """The generator behind stream(): nothing is stored if the stream fails or is abandoned.
 
         Its return value (StopIteration.value) is the reply, or None when stopped before any text.
@@ -115,11 +115,12 @@ class Conversation:
                     pieces.append(piece)
                     yield piece
                 message = events.get_final_message()
-        except (AssertionError, AttributeError, TypeError) as error:  # the SDK met events that are not a Message's
-            raise NotAMessageError(f"The streamed answer from {self.client.base_url} is not a Claude message "
-                                   f"({type(error).__name__}), so nothing was stored. Run it again.") from error
         except Exception as error:
-            raise friendly(error, model=self.model) from error
+            kit = friendly(error, model=self.model)
+            if kit is error and isinstance(error, AssertionError | AttributeError | TypeError):  # events not a Message's
+                kit = NotAMessageError(f"The streamed answer from {self.client.base_url} is not a Claude message "
+                                       f"({type(error).__name__}), so nothing was stored. Run it again.")
+            raise kit from error
         if message.stop_reason is None:  # the body ended before message_delta: the connection dropped
             raise NetworkError("The connection dropped before the reply was complete, so nothing was stored. Run it again.")
         return self._commit(text, message, sent_with)

@@ -29,7 +29,8 @@ def check_system(system: object) -> str | None:
     """Return a valid system prompt (text, or None for none), or raise a clear error."""
     if system is not None and not isinstance(system, str):
         raise TypeError(f"The system prompt must be text (a str) or None, not {type(system).__name__}.")
-    return check_sendable(system, "The system prompt")
+    check_sendable(system, "The system prompt")
+    return system
 
 
 def check_model(model: object) -> str:
