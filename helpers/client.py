@@ -7,10 +7,10 @@ from typing import Any
 import anthropic
 import httpx2
 
+from .answers import check_answer
 from .config import LIVE_TIMEOUT_SECONDS, REPO_ROOT, Settings
 from .errors import KEY_HELP, NoKeyError
 from .recordings import RecordingStore
-from .answers import check_answer
 from .transport import RecordTransport, ReplayTransport, remember_sent
 from .workshop import WorkshopTransport
 

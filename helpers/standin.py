@@ -27,13 +27,19 @@ SECRET_HEADERS = ("authorization", "x-api-key")
 class Fault:
     """One injected failure, applied to the next request(s)."""
 
-    kind: Literal["status", "drop_stream", "error_event", "slow", "malformed"]
+    kind: Literal["status", "drop_stream", "error_event", "slow", "malformed", "blank", "empty", "html", "proxy_json"]
     status: int = 500
     error_type: str = "api_error"
     message: str = "Internal server error"
     retry_after: float | None = None
     delay: float = 0.0
     times: int = 1
+
+
+NOT_A_MESSAGE = {  # 200 answers that are not a Message, as a captive portal or a proxy sends them
+    "html": ("text/html", b"<html><head><title>Sign in to Cafe Wi-Fi</title></head><body>Accept the terms</body></html>"),
+    "proxy_json": ("application/json", b'{"status": "ok", "proxy": "corporate-gateway"}'),
+}
 
 
 def last_user_text(body: dict[str, Any]) -> str:
@@ -217,12 +223,15 @@ class _Handler(BaseHTTPRequestHandler):
         """Answer a valid messages request as JSON or as an SSE stream."""
         if fault and fault.kind == "malformed":
             return self.send(200, "application/json", b'{"id": "msg_broken", "type": "mess')
+        if fault and fault.kind in NOT_A_MESSAGE:  # a captive portal's page, a proxy's JSON
+            return self.send(200, *NOT_A_MESSAGE[fault.kind])
         text, stop = cut(self.standin.reply(body), int(body["max_tokens"]))
+        text = " \n " if fault and fault.kind == "blank" else text  # a complete reply whose text is only whitespace
         digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:20]
         message = {
             "id": f"msg_standin_{digest}",  # the same request always gets the same id, so recordings are stable
             "type": "message", "role": "assistant", "model": body["model"],
-            "content": [{"type": "text", "text": text}], "stop_reason": stop, "stop_sequence": None,
+            "content": [] if fault and fault.kind == "empty" else [{"type": "text", "text": text}], "stop_reason": stop, "stop_sequence": None,
             "usage": {"input_tokens": estimate_request_tokens(body), "output_tokens": estimate_tokens(text),
                       "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0},
         }
@@ -293,15 +302,18 @@ def invalid(body: Any) -> str | None:
 def stream_events(message: dict[str, Any]) -> list[bytes]:
     """The SSE events of a message, in the order the API sends them."""
     start = {**message, "content": [], "stop_reason": None, "usage": {**message["usage"], "output_tokens": 1}}
-    text = message["content"][0]["text"]
+    text = message["content"][0]["text"] if message["content"] else ""
     deltas = [sse("content_block_delta", {"type": "content_block_delta", "index": 0,
                                          "delta": {"type": "text_delta", "text": piece}}) for piece in chunks(text)]
-    return [
-        sse("message_start", {"type": "message_start", "message": start}),
+    block = [
         sse("content_block_start", {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}),
         sse("ping", {"type": "ping"}),
         *deltas,
         sse("content_block_stop", {"type": "content_block_stop", "index": 0}),
+    ] if message["content"] else []  # empty content: no block at all
+    return [
+        sse("message_start", {"type": "message_start", "message": start}),
+        *block,
         sse("message_delta", {"type": "message_delta", "delta": {"stop_reason": message["stop_reason"], "stop_sequence": None},
                               "usage": {"output_tokens": message["usage"]["output_tokens"]}}),
         sse("message_stop", {"type": "message_stop"}),
