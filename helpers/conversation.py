@@ -22,6 +22,7 @@ from .answers import check_message
 from .errors import HistoryChangedError, NetworkError, NotAMessageError, SavedConversationError, friendly
 from .history import MessageDict, check_history, check_text
 from .recordings import write_atomic
+from .redact import REMOVED, env_secrets, header_secrets, scrub
 from .reply import Reply, Usage
 from .sendable import check_model, check_saved, check_sendable, check_system
 
@@ -66,6 +67,7 @@ class Conversation:
         self._client = client
         self.notice: Callable[[str], None] = _say  # where a one-line notice goes (the chat widget shows it as a note)
         self._storing = threading.Lock()  # a reply is checked against the history and stored in one step
+        self.listeners: list[Callable[[], None]] = []  # called after each change to the history (the chat widget's)
 
     @property
     def client(self) -> anthropic.Anthropic:
@@ -157,6 +159,7 @@ class Conversation:
             self.messages += [{"role": "user", "content": text}, {"role": "assistant", "content": content}]
             self.replies.append(reply)
             self.usage = usage
+        self._changed()
         return reply
 
     @property
@@ -194,10 +197,16 @@ class Conversation:
         self._memory_forget()
 
     def _memory_forget(self) -> None:
-        """Let the memory strategy drop state about turns that are no longer in the history."""
+        """Let the memory strategy drop state about turns that are no longer in the history; tell the listeners."""
         forget = getattr(self.memory, "forget", None)
         if callable(forget):
             forget(self.messages)
+        self._changed()
+
+    def _changed(self) -> None:
+        """Tell each listener that the history changed."""
+        for listener in list(self.listeners):
+            listener()
 
     def to_dict(self) -> dict[str, Any]:
         """The conversation as versioned, JSON-safe data."""
@@ -212,9 +221,12 @@ class Conversation:
         }
 
     def save(self, path: str | Path) -> Path:
-        """Save as JSON, atomically (a crash never leaves half a file)."""
-        target = Path(path)
-        write_atomic(target, json.dumps(self.to_dict(), indent=1, ensure_ascii=False) + "\n")
+        """Save as JSON, atomically (a crash never leaves half a file); a key pasted into a turn is not written."""
+        target, data = Path(path), self.to_dict()
+        clean = scrub(data, env_secrets() + header_secrets({"x-api-key": str(getattr(self._client, "api_key", None) or "")}))
+        if clean != data:
+            self.notice(f"Your API key appears in this conversation; the saved file has {REMOVED} in its place.")
+        write_atomic(target, json.dumps(clean, indent=1, ensure_ascii=False) + "\n")
         return target
 
     @classmethod

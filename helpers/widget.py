@@ -60,6 +60,7 @@ class ChatWidget:
         self._streaming: Bubble | None = None
         self.last_note = ""  # the note under the chat, as plain text
         self.conversation.notice = lambda line: self.show_note(line)  # a blank reply's notice goes under the chat
+        self.conversation.listeners.append(self._history_changed)  # a cell's send, undo or reset shows up here too
         self.chat = ChatLog()
         self.chat.show(self.conversation.messages, self.conversation.replies)
         self._build_controls()
@@ -319,6 +320,12 @@ class ChatWidget:
             return False
         self._set_busy(True)
         return True
+
+    def _history_changed(self) -> None:
+        """Show the history again after a change made outside this widget (its own turns end in _release)."""
+        if not self._lock.locked():
+            self.chat.show(self.conversation.messages, self.conversation.replies)
+            self.refresh()
 
     def _release(self) -> None:
         """Give the turn back, enable the buttons, and show the history again if anything else changed it."""
