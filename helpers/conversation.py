@@ -21,16 +21,13 @@ from . import session
 from .answers import check_message
 from .errors import HistoryChangedError, NetworkError, NotAMessageError, SavedConversationError, friendly
 from .history import MessageDict, check_history, check_text
+from .memory import owned
 from .recordings import write_atomic
 from .redact import REMOVED, env_secrets, header_secrets, scrub
-from .reply import Reply, Usage
+from .reply import BLANK_NOTE, Reply, Usage, stored_content
 from .sendable import check_model, check_saved, check_sendable, check_system
 
 CUT_OFF = "cut_off"  # the stop_reason of a reply stopped mid-stream; the API never sends this one
-BLANK_NOTE = ("Claude's reply had no text (stop_reason: {stop}), so this exchange was not added to the history "
-              "(the API refuses an empty assistant turn before the last message); its tokens are counted. Send it again.")
-CHANGED = ("The history changed while this reply was on its way (another cell, or the chat, sent, undid or reset a turn), "
-           "so the reply was not stored after turns it never saw. Send your message again.")
 FORMAT = "converse-kit/conversation"
 VERSION = 1
 T = TypeVar("T")
@@ -151,7 +148,7 @@ class Conversation:
         usage = self.usage + reply.usage
         with self._storing:
             if self.messages != sent_with:
-                raise HistoryChangedError(CHANGED)
+                raise HistoryChangedError()
             if content is None:
                 self.usage = usage
                 self.notice(BLANK_NOTE.format(stop=reply.stop_reason))
@@ -175,7 +172,7 @@ class Conversation:
             model=self.model,
             max_tokens=self.max_tokens,
             client=self._client,
-            memory=copy.deepcopy(self.memory),  # each fork owns its strategy's state (a summary, what was dropped)
+            memory=owned(self.memory),  # each fork owns its strategy's state (a summary, what was dropped)
         )
         twin.usage, twin.replies = self.usage, list(self.replies)
         return twin
@@ -279,14 +276,6 @@ def check_max_tokens(value: object) -> int:
 def _say(line: str) -> None:
     """Print a one-line notice."""
     print(line, flush=True)
-
-
-def stored_content(reply: Reply, message: Any) -> str | list[dict[str, Any]] | None:
-    """What the history keeps of a reply: its text, or its non-text blocks; None when it has nothing to keep."""
-    if reply.text.strip():
-        return reply.text
-    blocks = [block.to_dict() for block in message.content if getattr(block, "type", "") != "text"]
-    return blocks or None
 
 
 def _read_saved(path: Path) -> dict[str, Any]:

@@ -67,6 +67,11 @@ class NotAMessageError(ApiError):
 class HistoryChangedError(KitError):
     """The history changed between sending a request and storing its reply."""
 
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message or (
+            "The history changed while this reply was on its way (another cell, or the chat, sent, undid or reset a turn), "
+            "so the reply was not stored after turns it never saw. Send your message again."))
+
 
 def _error_type(error: anthropic.APIStatusError) -> str:
     """The API's error type (e.g. overloaded_error) from an error's body, or ''."""

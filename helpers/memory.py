@@ -13,13 +13,14 @@ import copy
 import functools
 import json
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .tokens import estimate_tokens
 
 if TYPE_CHECKING:
     from .conversation import Conversation
 
+T = TypeVar("T")
 Exchange = list[dict[str, Any]]  # [user message, assistant message]
 Summarizer = Callable[[str, list[Exchange]], str]  # (old summary, dropped exchanges) -> new summary
 
@@ -61,6 +62,14 @@ def _plain_tokens(pairs: tuple[tuple[str, str], ...], is_list: bool) -> int:
 def copied(message: dict[str, Any]) -> dict[str, Any]:
     """A copy of a message that shares nothing mutable with it."""
     return dict(message) if isinstance(message.get("content"), str) else copy.deepcopy(message)
+
+
+def owned(strategy: T) -> T:
+    """An independent copy of a memory strategy for a fork (shallow if it holds something that cannot be copied)."""
+    try:
+        return copy.deepcopy(strategy)
+    except Exception:
+        return copy.copy(strategy)
 
 
 class Strategy:

@@ -7,6 +7,9 @@ from typing import Any
 
 from .transport import label_for
 
+BLANK_NOTE = ("Claude's reply had no text (stop_reason: {stop}), so this exchange was not added to the history "
+              "(the API refuses an empty assistant turn before the last message); its tokens are counted. Send it again.")
+
 
 @dataclass(frozen=True)
 class Usage:
@@ -77,3 +80,11 @@ class Reply:
     def __repr__(self) -> str:
         """The text and the footer, for plain-text displays."""
         return (f"Note: {self.note}\n" if self.note else "") + f"{self.text}\n{self.footer()}"
+
+
+def stored_content(reply: Reply, message: Any) -> str | list[dict[str, Any]] | None:
+    """What the history keeps of a reply: its text, or its non-text blocks; None when it has nothing to keep."""
+    if reply.text.strip():
+        return reply.text
+    blocks = [block.to_dict() for block in message.content if getattr(block, "type", "") != "text"]
+    return blocks or None
