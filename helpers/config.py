@@ -22,6 +22,8 @@ AUTHORED_VAR = "CONVERSE_KIT_AUTHORED"
 HITS_LOG_VAR = "CONVERSE_KIT_HITS_LOG"
 WORKSHOP_VAR = "CONVERSE_KIT_WORKSHOP"
 KEY_VAR = "ANTHROPIC_API_KEY"
+TOKEN_VAR = "ANTHROPIC_AUTH_TOKEN"  # the SDK sends it as `Authorization: Bearer`; it works as a key here too
+RECORD_ERRORS_VAR = "CONVERSE_KIT_RECORD_ERRORS"  # e.g. "404": error answers a notebook teaches on purpose
 
 LIVE_TIMEOUT_SECONDS = 120.0  # how long a live request may wait for the API (the SDK's own default is 600 s)
 
@@ -40,6 +42,7 @@ class Settings:
     cassette: str
     has_key: bool
     workshop: bool = False
+    record_errors: tuple[int, ...] = ()  # error statuses record mode keeps (never 401 or 403)
 
 
 def load_env_files() -> None:
@@ -55,8 +58,9 @@ def choose_mode(env: Mapping[str, str]) -> tuple[Mode, str]:
         if wanted not in MODES:
             raise ValueError(f"{MODE_VAR}={wanted!r} is not a mode. Use one of: {', '.join(MODES)}.")
         return wanted, f"set by {MODE_VAR}"  # type: ignore[return-value]
-    if env.get(KEY_VAR):
-        return "live", f"{KEY_VAR} found"
+    for name in (KEY_VAR, TOKEN_VAR):
+        if env.get(name):
+            return "live", f"{name} found"
     return "replay", "no API key found"
 
 
@@ -72,8 +76,10 @@ def load_settings(env: Mapping[str, str] | None = None, *, cassette: str | None 
         reason=reason,
         recordings=Path(env.get(RECORDINGS_VAR) or DEFAULT_RECORDINGS),
         cassette=cassette or env.get(CASSETTE_VAR, "").strip() or "scratch",
-        has_key=bool(env.get(KEY_VAR)),
+        has_key=bool(env.get(KEY_VAR) or env.get(TOKEN_VAR)),
         workshop=env.get(WORKSHOP_VAR, "").strip().lower() in ("1", "true", "yes", "on"),
+        record_errors=tuple(int(code) for code in env.get(RECORD_ERRORS_VAR, "").replace(",", " ").split()
+                            if code.isdigit() and int(code) not in (401, 403)),
     )
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import copy
 import html
 import json
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -18,10 +19,13 @@ import anthropic
 from anthropic.types import TextBlock
 
 from . import session
-from .errors import NetworkError, SavedConversationError, friendly
+from .answers import check_message
+from .errors import HistoryChangedError, NetworkError, NotAMessageError, SavedConversationError, friendly
 from .files import write_atomic
 from .history import MessageDict, check_history, check_text
-from .reply import Reply, Usage
+from .redact import REMOVED, env_secrets, header_secrets, scrub
+from .reply import BLANK_NOTE, Reply, Usage, stored_content
+from .sendable import check_model, check_saved, check_sendable, check_system
 
 CUT_OFF = "cut_off"  # the kit's own marker for a reply stopped mid-stream; not an API stop reason (api_facts.KIT_RULES)
 FORMAT = "converse-kit/conversation"
@@ -52,12 +56,15 @@ class Conversation:
     ) -> None:
         self.memory = memory
         self.messages: list[MessageDict] = check_history(copy.deepcopy(messages or []))
-        self.system = system
-        self.model = model or session.model()
+        self.system = check_system(system)
+        self.model = check_model(model) if model is not None else session.model()
         self.max_tokens = check_max_tokens(max_tokens)
         self.usage = Usage()
         self.replies: list[Reply] = []
         self._client = client
+        self.notice: Callable[[str], None] = _say  # where a one-line notice goes (the chat widget shows it as a note)
+        self._storing = threading.Lock()  # a reply is checked against the history and stored in one step
+        self.listeners: list[Callable[[], None]] = []  # called after each change to the history (the chat widget's)
 
     @property
     def client(self) -> anthropic.Anthropic:
@@ -71,17 +78,20 @@ class Conversation:
         summary (kept in `memory.summary`, so the turn then reuses it); every other strategy only reads.
         """
         messages = check_history([*self.messages, {"role": "user", "content": check_text(text)}])
-        body: dict[str, Any] = {"model": self.model, "max_tokens": check_max_tokens(self.max_tokens if max_tokens is None else max_tokens)}
-        if self.system:
+        body: dict[str, Any] = {"model": check_model(self.model),
+                                "max_tokens": check_max_tokens(self.max_tokens if max_tokens is None else max_tokens)}
+        if check_system(self.system):
             body["system"] = self.system
         body["messages"] = copy.deepcopy(messages)
+        check_sendable(body, "This request")
         return self.memory.prepare(body, self) if self.memory else body
 
     def send(self, text: str, *, max_tokens: int | None = None) -> Reply:
         """Send one user turn with the whole history and return the reply (history updated only on success)."""
+        sent_with = copy.deepcopy(self.messages)
         body = self.request(text, max_tokens=max_tokens)
         message = self._call(lambda: self.client.messages.create(**body))
-        return self._commit(text, message)
+        return self._commit(text, message, sent_with)
 
     def stream(self, text: str, *, max_tokens: int | None = None,
                stopped: Callable[[], bool] | None = None) -> Iterator[str]:
@@ -89,32 +99,41 @@ class Conversation:
 
         If `stopped()` turns true mid-stream, the text so far is kept as the reply, marked `cut_off`.
         """
+        sent_with = copy.deepcopy(self.messages)
         body = self.request(text, max_tokens=max_tokens)
-        return self._stream(text, body, stopped)
+        return self._stream(text, body, stopped, sent_with)
 
-    def _stream(self, text: str, body: dict[str, Any], stopped: Callable[[], bool] | None) -> Iterator[str]:
-        """The generator behind stream(): nothing is stored if the stream fails or is abandoned."""
+    def _stream(self, text: str, body: dict[str, Any], stopped: Callable[[], bool] | None,
+                sent_with: list[MessageDict]) -> Generator[str, None, Reply | None]:
+        """The generator behind stream(): nothing is stored if the stream fails or is abandoned.
+
+        Its return value (StopIteration.value) is the reply, or None when stopped before any text.
+        """
         pieces: list[str] = []
         try:
             with self.client.messages.stream(**body) as events:
                 for piece in events.text_stream:
                     if stopped is not None and stopped():
-                        self._keep_partial(text, events.current_message_snapshot, "".join(pieces))
-                        return
+                        return self._keep_partial(text, events.current_message_snapshot, "".join(pieces), sent_with)
                     pieces.append(piece)
                     yield piece
                 message = events.get_final_message()
         except Exception as error:
-            raise friendly(error, model=self.model) from error
+            kit = friendly(error, model=self.model)
+            if kit is error and isinstance(error, AssertionError | AttributeError | TypeError):  # events not a Message's
+                kit = NotAMessageError(f"The streamed answer from {self.client.base_url} is not a Claude message "
+                                       f"({type(error).__name__}), so nothing was stored. Run it again.")
+            raise kit from error
         if message.stop_reason is None:  # the body ended before message_delta: the connection dropped
             raise NetworkError("The connection dropped before the reply was complete, so nothing was stored. Run it again.")
-        self._commit(text, message)
+        return self._commit(text, message, sent_with)
 
-    def _keep_partial(self, text: str, snapshot: Any, partial: str) -> None:
+    def _keep_partial(self, text: str, snapshot: Any, partial: str, sent_with: list[MessageDict]) -> Reply | None:
         """Store the text that arrived before a stop as the reply, marked cut off (nothing if no text came)."""
-        if partial.strip():
-            block = TextBlock(type="text", text=partial)
-            self._commit(text, snapshot.model_copy(update={"stop_reason": CUT_OFF, "content": [block]}))
+        if not partial.strip():
+            return None
+        block = TextBlock(type="text", text=partial)
+        return self._commit(text, snapshot.model_copy(update={"stop_reason": CUT_OFF, "content": [block]}), sent_with)
 
     def _call(self, call: Callable[[], T]) -> T:
         """Run one API call, turning SDK errors into short messages with the fix."""
@@ -123,13 +142,25 @@ class Conversation:
         except Exception as error:
             raise friendly(error, model=self.model) from error
 
-    def _commit(self, text: str, message: Any) -> Reply:
-        """Add the user turn and the reply to the history together."""
-        reply = Reply.from_message(message, self.client)
-        content: Any = reply.text or [block.to_dict() for block in message.content]
-        self.messages += [{"role": "user", "content": text}, {"role": "assistant", "content": content}]
-        self.replies.append(reply)
-        self.usage += reply.usage
+    def _commit(self, text: str, message: Any, sent_with: list[MessageDict]) -> Reply:
+        """Add the user turn and the reply to the history together, if the history is still the one that was sent.
+
+        A reply with no text is returned with a note, its tokens counted, and the history left as it was.
+        """
+        reply = Reply.from_message(check_message(message, str(self.client.base_url)), self.client)
+        content = stored_content(reply, message)
+        usage = self.usage + reply.usage
+        with self._storing:
+            if self.messages != sent_with:
+                raise HistoryChangedError()
+            if content is None:
+                self.usage = usage
+                self.notice(BLANK_NOTE.format(stop=reply.stop_reason))
+                return reply.with_note(BLANK_NOTE.format(stop=reply.stop_reason))
+            self.messages += [{"role": "user", "content": text}, {"role": "assistant", "content": content}]
+            self.replies.append(reply)
+            self.usage = usage
+        self._changed()
         return reply
 
     @property
@@ -145,7 +176,7 @@ class Conversation:
             model=self.model,
             max_tokens=self.max_tokens,
             client=self._client,
-            memory=self.memory,
+            memory=_owned(self.memory),  # each fork owns its strategy's state (a summary, what was dropped)
         )
         twin.usage, twin.replies = self.usage, list(self.replies)
         return twin
@@ -158,11 +189,25 @@ class Conversation:
         del self.messages[-2:]
         if self.replies:
             self.replies.pop()
+        self._memory_forget()
         return user
 
     def reset(self) -> None:
-        """Forget every turn (the system prompt, model and max_tokens stay)."""
+        """Forget every turn, and the memory strategy's state (the system prompt, model and max_tokens stay)."""
         self.messages, self.replies, self.usage = [], [], Usage()
+        self._memory_forget()
+
+    def _memory_forget(self) -> None:
+        """Let the memory strategy drop state about turns that are no longer in the history; tell the listeners."""
+        forget = getattr(self.memory, "forget", None)
+        if callable(forget):
+            forget(self.messages)
+        self._changed()
+
+    def _changed(self) -> None:
+        """Tell each listener that the history changed."""
+        for listener in list(self.listeners):
+            listener()
 
     def to_dict(self) -> dict[str, Any]:
         """The conversation as versioned, JSON-safe data."""
@@ -177,9 +222,12 @@ class Conversation:
         }
 
     def save(self, path: str | Path) -> Path:
-        """Save as JSON, atomically (a crash never leaves half a file)."""
-        target = Path(path)
-        write_atomic(target, json.dumps(self.to_dict(), indent=1, ensure_ascii=False) + "\n")
+        """Save as JSON, atomically (a crash never leaves half a file); a key pasted into a turn is not written."""
+        target, data = Path(path), self.to_dict()
+        clean = scrub(data, env_secrets() + header_secrets({"x-api-key": str(getattr(self._client, "api_key", None) or "")}))
+        if clean != data:
+            self.notice(f"Your API key appears in this conversation; the saved file has {REMOVED} in its place.")
+        write_atomic(target, json.dumps(clean, indent=1, ensure_ascii=False) + "\n")
         return target
 
     @classmethod
@@ -187,10 +235,11 @@ class Conversation:
         """Load a conversation saved with save(), with a clear error for a corrupt or foreign file."""
         data = _read_saved(Path(path))
         try:
-            conv = cls(data["system"], messages=data["messages"], model=data["model"], max_tokens=data["max_tokens"], client=client)
-            conv.usage = Usage(**data.get("usage", {}))
-        except (KeyError, TypeError, ValueError) as error:
-            raise SavedConversationError(f"{path} is not a valid saved conversation: {error}") from None
+            saved = check_saved(data)
+            conv = cls(saved["system"], messages=saved["messages"], model=saved["model"], max_tokens=saved["max_tokens"], client=client)
+        except (KeyError, TypeError, ValueError, RecursionError) as error:
+            raise SavedConversationError(f"{path} is not a valid saved conversation: {str(error)[:200]}") from None
+        conv.usage = saved["usage"]
         return conv
 
     def to_markdown(self) -> str:
@@ -244,10 +293,17 @@ def check_max_tokens(value: object) -> int:
     return value
 
 
+def _say(line: str) -> None:
+    """Print a one-line notice."""
+    print(line, flush=True)
+
+
 def _read_saved(path: Path) -> dict[str, Any]:
     """Read a saved conversation's JSON and check its format and version."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
+    except RecursionError:
+        raise SavedConversationError(f"{path} is nested too deeply to be a saved conversation.") from None
     except OSError as error:
         raise SavedConversationError(f"Cannot read {path}: {error.strerror}.") from None
     except ValueError:
@@ -260,3 +316,11 @@ def _read_saved(path: Path) -> dict[str, Any]:
             "Update the kit: git pull, then pip install -r requirements.txt"
         )
     return data
+
+
+def _owned(strategy: T) -> T:
+    """An independent copy of a memory strategy for a fork (shallow if it holds something that cannot be copied)."""
+    try:
+        return copy.deepcopy(strategy)
+    except Exception:
+        return copy.copy(strategy)

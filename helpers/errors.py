@@ -9,6 +9,7 @@ import anthropic
 
 from .api_facts import MAX_RETRIES, longest_wait_seconds
 from .config import LIVE_TIMEOUT_SECONDS
+from .redact import clip, mask
 
 KEY_HELP = (
     "Put your key in a file named .env at the top of the kit (copy .env.example): ANTHROPIC_API_KEY=sk-ant-...\n"
@@ -87,6 +88,19 @@ def _from_class_gateway(error: BaseException) -> KitError | None:
     return None
 
 
+class NotAMessageError(ApiError):
+    """A 200 answer whose body is not a Message (a captive portal, a proxy, a damaged recording)."""
+
+
+class HistoryChangedError(KitError):
+    """The history changed between sending a request and storing its reply."""
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message or (
+            "The history changed while this reply was on its way (another cell, or the chat, sent, undid or reset a turn), "
+            "so the reply was not stored after turns it never saw. Send your message again."))
+
+
 def _error_type(error: anthropic.APIStatusError) -> str:
     """The API's error type (e.g. overloaded_error) from an error's body, or ''."""
     body = error.body if isinstance(error.body, dict) else {}
@@ -157,9 +171,15 @@ def friendly(error: BaseException, *, model: str = "") -> BaseException:
     if isinstance(error, json.JSONDecodeError):
         return ApiError("The API's answer could not be read (it was cut off or malformed). Run the cell again.")
     if isinstance(error, anthropic.APIStatusError):
-        message = getattr(error, "api_message", None) or str(error)
-        return ApiError(f"The API returned an error ({error.status_code}): {message}")
+        return ApiError(f"The API returned an error ({error.status_code}): {server_message(error)}")
     return error
+
+
+def server_message(error: anthropic.APIStatusError) -> str:
+    """The server's message, on one line, capped, with anything key-like masked, and the request id."""
+    message = clip(mask(getattr(error, "api_message", None) or str(error)))
+    request_id = getattr(error, "request_id", None)
+    return f"{message} (request id {mask(str(request_id))})" if request_id else message
 
 
 class SavedConversationError(KitError):

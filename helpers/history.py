@@ -38,7 +38,19 @@ def check_message(message: object, index: int) -> MessageDict:
         check_text(content)
     elif not (isinstance(content, list) and content and all(isinstance(b, dict) for b in content)):
         raise TypeError(f"Message {index} content must be text or a list of content blocks, not {type(content).__name__}.")
+    else:
+        check_blocks(content, index)
     return message  # type: ignore[return-value]
+
+
+def check_blocks(blocks: list[dict[str, Any]], index: int) -> None:
+    """Raise a clear error unless each block has a type, and each text block has text that is not blank."""
+    for block in blocks:
+        if not isinstance(block.get("type"), str):
+            raise ValueError(f"Message {index} has a content block without a 'type': {block!r:.80}.")
+        text = block.get("text")
+        if block["type"] == "text" and not (isinstance(text, str) and text.strip()):
+            raise ValueError(f"Message {index} has an empty text block: the API accepts only text that is not blank.")
 
 
 def check_history(messages: object) -> list[MessageDict]:

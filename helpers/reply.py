@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from . import session
 from .wire import LIVE_LABEL, log_of
+
+BLANK_NOTE = ("Claude's reply had no text (stop_reason: {stop}), so this exchange was not added to the history "
+              "(the API refuses an empty assistant turn before the last message); its tokens are counted. Send it again.")
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ class Reply:
     model: str
     id: str = ""
     source: str = field(default="")
+    note: str = ""  # one line for the learner when the reply was not stored (e.g. it had no text)
 
     @classmethod
     def from_message(cls, message: Any, client: object = None) -> Reply:
@@ -57,6 +61,10 @@ class Reply:
         text = "".join(getattr(block, "text", "") for block in message.content or [])
         source = label_for(message.id, client)
         return cls(text, Usage.from_api(message.usage), message.stop_reason, message.model, message.id, source)
+
+    def with_note(self, note: str) -> Reply:
+        """The same reply with a note for the learner."""
+        return replace(self, note=note)
 
     def __str__(self) -> str:
         """The reply's text."""
@@ -68,11 +76,20 @@ class Reply:
 
     def _repr_markdown_(self) -> str:
         """Show the reply as Markdown with its label underneath."""
-        return f"{self.text}\n\n<small>{self.footer()}</small>"
+        note = f"**Note:** {self.note}\n\n" if self.note else ""
+        return f"{note}{self.text}\n\n<small>{self.footer()}</small>"
 
     def __repr__(self) -> str:
         """The text and the footer, for plain-text displays."""
-        return f"{self.text}\n{self.footer()}"
+        return (f"Note: {self.note}\n" if self.note else "") + f"{self.text}\n{self.footer()}"
+
+
+def stored_content(reply: Reply, message: Any) -> str | list[dict[str, Any]] | None:
+    """What the history keeps of a reply: its text, or its non-text blocks; None when it has nothing to keep."""
+    if reply.text.strip():
+        return reply.text
+    blocks = [block.to_dict() for block in message.content if getattr(block, "type", "") != "text"]
+    return blocks or None
 
 
 def label_for(reply_id: str | None, client: object = None) -> str:

@@ -13,6 +13,10 @@
 | `error` event inside a 200 stream    | nothing stored, short message                         | RateLimitedError          |
 | slower than the timeout, once / all  | recovers / short message                              | NetworkError              |
 | malformed body                       | short message                                         | ApiError                  |
+| 200 that is an HTML page (a portal)  | what came back and from where                         | NotAMessageError          |
+| 200 that is a proxy's JSON           | what came back and from where                         | NotAMessageError          |
+| blank or empty reply (test_reliability) | returned with a note, counted, not stored           |                           |
+| a long or key-echoing error message  | capped at 300 characters, key-like text masked        | ApiError (test_reliability) |
 
 For every row: the history after a failure is exactly what it was before (a half-streamed reply is never
 stored), the message is at most three lines, and the same turn succeeds once the fault clears.
@@ -36,6 +40,7 @@ from helpers.errors import (
     KitError,
     ModelNotFoundError,
     NetworkError,
+    NotAMessageError,
     PromptTooLongError,
     RateLimitedError,
 )
@@ -80,6 +85,8 @@ CASES = {
     "slow-once": Case(Fault(kind="slow", delay=1.0, times=1), None),
     "slow-stays": Case(Fault(kind="slow", delay=1.0, times=99), NetworkError, "did not answer in time"),
     "malformed": Case(Fault(kind="malformed"), ApiError, "could not be read", modes=("send",)),
+    "html": Case(Fault(kind="html"), NotAMessageError, "not a Claude message"),
+    "proxy-json": Case(Fault(kind="proxy_json"), NotAMessageError, "not a Claude message"),
 }
 PARAMS = [pytest.param(name, mode, id=f"{name}-{mode}") for name, case in CASES.items() for mode in case.modes]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import time
@@ -9,9 +10,10 @@ from pathlib import Path
 
 import anthropic
 import pytest
-from kit import client
+from kit import DUMMY_KEY, client, settings
 
 from helpers import Conversation, ReplayMissError
+from helpers.replay.client import make_client
 from helpers.standin import Fault, StandIn
 
 
@@ -64,11 +66,13 @@ def test_a_miss_shows_only_its_message_in_jupyter(recordings: Path) -> None:
 
 
 def test_a_recorded_error_replays_as_the_same_error(recordings: Path) -> None:
+    """Error answers are kept only when asked for (CONVERSE_KIT_RECORD_ERRORS), for a notebook that teaches them."""
     with StandIn() as server:
         server.inject(Fault(kind="status", status=400, error_type="invalid_request_error", message="bad thing"))
+        asked = dataclasses.replace(settings("record", recordings), record_errors=(400,))
+        recorder = make_client(asked).with_options(api_key=DUMMY_KEY, base_url=server.url, max_retries=0)
         with pytest.raises(anthropic.BadRequestError):
-            client("record", recordings, server.url).messages.create(
-                model="claude-haiku-4-5", max_tokens=10, messages=[{"role": "user", "content": "x"}])
+            recorder.messages.create(model="claude-haiku-4-5", max_tokens=10, messages=[{"role": "user", "content": "x"}])
     with pytest.raises(anthropic.BadRequestError, match="bad thing"):
         client("replay", recordings).messages.create(
             model="claude-haiku-4-5", max_tokens=10, messages=[{"role": "user", "content": "x"}])

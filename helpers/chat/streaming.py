@@ -17,8 +17,13 @@ __all__ = ["CUT_OFF", "stream_turn"]
 
 def stream_turn(conversation: Conversation, text: str, *, on_text: Callable[[str], None],
                 stopped: Callable[[], bool] = lambda: False) -> Reply | None:
-    """Stream one turn, handing each piece to `on_text`; the stored reply, or None if stopped before any text."""
-    before = len(conversation.replies)
-    for piece in conversation.stream(text, stopped=stopped):
-        on_text(piece)
-    return conversation.replies[-1] if len(conversation.replies) > before else None
+    """Stream one turn, handing each piece to `on_text`; the reply, or None if stopped before any text.
+
+    A reply with no text comes back with a `note` and is not stored.
+    """
+    pieces = conversation.stream(text, stopped=stopped)
+    while True:
+        try:
+            on_text(next(pieces))
+        except StopIteration as done:
+            return done.value if isinstance(done.value, Reply) else None

@@ -20,7 +20,7 @@ from ..files import write_atomic
 from ..history import check_text
 from ..memory import context_window
 from ..reply import Reply
-from .chatlog import STYLE, Bubble, ChatLog, footer_for
+from .chatlog import STYLE, Bubble, ChatLog, footer_for, text_of
 from .chatsettings import ChatSettings
 from .meter import read
 from .streaming import stream_turn
@@ -31,6 +31,8 @@ HEADLINES: dict[type[BaseException], str] = {
     RateLimitedError: "The API is busy.",
     NetworkError: "Network problem.",
 }
+BUSY = "A reply is still streaming: wait for it, or press Stop."
+KEPT = "A reply is still streaming: your message stays in the box; press Send once it is done (or press Stop first)."
 REPLAY_HELP = (
     "Replay mode can answer only messages whose replies were recorded: click a suggested message, "
     "or undo your changes to the settings. To chat freely, put ANTHROPIC_API_KEY in .env (live mode) "
@@ -57,6 +59,8 @@ class ChatWidget:
         self._windows: dict[str, int] = {self.conversation.model: window} if window else {}
         self._streaming: Bubble | None = None
         self.last_note = ""  # the note under the chat, as plain text
+        self.conversation.notice = lambda line: self.show_note(line)  # a blank reply's notice goes under the chat
+        self.conversation.listeners.append(self._history_changed)  # a cell's send, undo or reset shows up here too
         self.chat = ChatLog()
         self.chat.show(self.conversation.messages, self.conversation.replies)
         self._build_controls()
@@ -101,7 +105,7 @@ class ChatWidget:
     def send(self, text: str | None = None) -> Reply | None:
         """Send a message (the input box's text by default) and stream the reply into a new bubble."""
         if text is None:
-            text, self.box.value = self.box.value, ""
+            return self._turn(self.box.value, from_box=True)
         return self._turn(text)
 
     def send_suggestion(self) -> Reply | None:
@@ -118,21 +122,30 @@ class ChatWidget:
 
     def undo(self) -> None:
         """Remove the last exchange (your message and the reply)."""
-        if self._refuse_while_busy():
+        if not self._claim():
             return
         try:
             self.conversation.undo()
+            self.chat.pop(2)
+            self.show_note("")
         except ValueError as error:
-            return self.show_note(str(error))
-        self.chat.pop(2)
-        self.show_note("")
+            self.show_note(str(error))
+        finally:
+            self._release()
         self.refresh()
 
     def regenerate(self) -> Reply | None:
         """Ask again for the last reply; if that fails or is stopped before any text, the old reply stays."""
-        conv = self.conversation
-        if self._refuse_while_busy():
+        if not self._claim():  # held from the undo to the new reply: a second click cannot undo another exchange
             return None
+        try:
+            return self._regenerate()
+        finally:
+            self._release()
+
+    def _regenerate(self) -> Reply | None:
+        """Regenerate, with this widget's turn already claimed."""
+        conv = self.conversation
         if len(conv.messages) < 2 or not isinstance(conv.messages[-2]["content"], str):
             self.show_note("There is no reply to regenerate yet: send a message first.")
             return None
@@ -145,15 +158,18 @@ class ChatWidget:
             conv.messages, conv.replies = messages, replies
             self.chat.show(conv.messages, conv.replies)
 
-        return self._turn(text, restore=restore, again=self.regenerate)
+        return self._stream_turn(text, restore=restore, again=self.regenerate)
 
     def new_chat(self) -> None:
         """Forget every turn; the system prompt, model and settings stay."""
-        if self._refuse_while_busy():
+        if not self._claim():
             return
-        self.conversation.reset()
-        self.chat.show([], [])
-        self.show_note("")
+        try:
+            self.conversation.reset()
+            self.chat.show([], [])
+            self.show_note("")
+        finally:
+            self._release()
         self.refresh()
 
     def retry(self) -> Reply | None:
@@ -177,18 +193,21 @@ class ChatWidget:
 
     def load(self, path: str | Path | None = None) -> None:
         """Replace the chat with one saved by `save()`."""
-        if self._refuse_while_busy():
-            return
         try:
             loaded = Conversation.load(path or self.path_box.value, client=self.conversation._client)
         except Exception as error:
             self._fail(error)
             return
-        conv = self.conversation
-        conv.messages, conv.replies, conv.usage = loaded.messages, [], loaded.usage
-        self.options.take(loaded)
-        self.chat.show(conv.messages, conv.replies)
-        self.show_note(f"Loaded {len(conv.messages)} messages from {path or self.path_box.value}.")
+        if not self._claim():
+            return
+        try:
+            conv = self.conversation
+            conv.messages, conv.replies, conv.usage = loaded.messages, [], loaded.usage
+            self.options.take(loaded)
+            self.chat.show(conv.messages, conv.replies)
+            self.show_note(f"Loaded {len(conv.messages)} messages from {path or self.path_box.value}.")
+        finally:
+            self._release()
         self.refresh()
 
     def export_markdown(self, path: str | Path | None = None) -> Path | None:
@@ -220,33 +239,38 @@ class ChatWidget:
 
     # The parts behind the callbacks.
 
-    def _turn(self, text: str, *, restore: Callable[[], None] | None = None,
-              again: Callable[[], object] | None = None) -> Reply | None:
-        """One streamed turn: two new bubbles, the reply streamed into the second, the meter updated."""
+    def _turn(self, text: str, *, from_box: bool = False) -> Reply | None:
+        """One streamed turn, if the text is a message and no other reply is streaming (the box keeps its text if not)."""
         try:
             check_text(text)
         except (TypeError, ValueError) as error:
             self.show_note(str(error))
             return None
-        if not self._lock.acquire(blocking=False):
-            self.show_note("A reply is still streaming: wait for it, or press Stop.")
+        if not self._claim(KEPT if from_box else BUSY):
             return None
+        try:
+            if from_box and self.box.value == text:
+                self.box.value = ""  # only now that the message is on its way
+            return self._stream_turn(text, again=lambda: self._turn(text))
+        finally:
+            self._release()
+
+    def _stream_turn(self, text: str, *, restore: Callable[[], None] | None = None,
+                     again: Callable[[], object] | None = None) -> Reply | None:
+        """Two new bubbles, the reply streamed into the second, the meter updated (the turn already claimed)."""
         self._stop.clear()
         self.show_note("")
         self.chat.add("user", text)
         self._streaming, self.chunks = self.chat.add("assistant", footer="streaming..."), 0
-        self._set_busy(True)
         try:
             reply = stream_turn(self.conversation, text, on_text=self._show_chunk, stopped=self._stop.is_set)
         except Exception as error:
             self.chat.pop(2)
+            self._streaming = None
             if restore:
                 restore()
-            self._fail(error, again or (lambda: self._turn(text)))
+            self._fail(error, again)
             return None
-        finally:
-            self._set_busy(False)
-            self._lock.release()
         self._finish(reply, restore)
         return reply
 
@@ -258,11 +282,11 @@ class ChatWidget:
 
     def _finish(self, reply: Reply | None, restore: Callable[[], None] | None) -> None:
         """After a turn: label the reply, or take the bubbles back if Stop came before any text."""
-        if reply is None:
+        if reply is None or reply.note:
             self.chat.pop(2)
             if restore:
                 restore()
-            self.show_note("Stopped before any text arrived, so nothing was stored.")
+            self.show_note(reply.note if reply else "Stopped before any text arrived, so nothing was stored.")
         elif self._streaming is not None:
             self._streaming.parts = [reply.text]
             self._streaming.render()
@@ -289,12 +313,26 @@ class ChatWidget:
         if not retry:
             self._retry = None
 
-    def _refuse_while_busy(self) -> bool:
-        """Say so, and return True, while a reply is streaming."""
-        if self._lock.locked():
-            self.show_note("A reply is still streaming: wait for it, or press Stop.")
-            return True
-        return False
+    def _claim(self, busy_note: str = BUSY) -> bool:
+        """Take this widget's one turn at a time and disable the buttons; False (with a note) while another runs."""
+        if not self._lock.acquire(blocking=False):
+            self.show_note(busy_note)
+            return False
+        self._set_busy(True)
+        return True
+
+    def _history_changed(self) -> None:
+        """Show the history again after a change made outside this widget (its own turns end in _release)."""
+        if not self._lock.locked():
+            self.chat.show(self.conversation.messages, self.conversation.replies)
+            self.refresh()
+
+    def _release(self) -> None:
+        """Give the turn back, enable the buttons, and show the history again if anything else changed it."""
+        self._set_busy(False)
+        if self.chat.texts() != [text_of(m) for m in self.conversation.messages]:
+            self.chat.show(self.conversation.messages, self.conversation.replies)
+        self._lock.release()
 
     def _set_busy(self, busy: bool) -> None:
         """Enable Stop while streaming, and the other buttons otherwise."""
@@ -304,9 +342,12 @@ class ChatWidget:
 
     def _on_enter(self, text: str) -> None:
         """Enter in the input box sends its text."""
-        if text.strip():
-            self.box.value = ""
-            self._launch(lambda: self.send(text))
+        if not text.strip():
+            return
+        if self._lock.locked():
+            self.show_note(KEPT)  # the text stays in the box
+            return
+        self._launch(lambda: self._turn(text, from_box=True))
 
     def _on_send_click(self) -> None:
         """Send sends the input box's text."""

@@ -13,13 +13,14 @@ import copy
 import functools
 import json
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .tokens import estimate_tokens
 
 if TYPE_CHECKING:
     from ..conversation import Conversation
 
+T = TypeVar("T")
 Exchange = list[dict[str, Any]]  # [user message, assistant message]
 Summarizer = Callable[[str, list[Exchange]], str]  # (old summary, dropped exchanges) -> new summary
 
@@ -75,6 +76,10 @@ class Strategy:
     def keep(self, pairs: list[Exchange], fixed: int) -> list[int]:
         """The indices of the exchanges to send (`fixed`: tokens that are always sent)."""
         return list(range(len(pairs)))
+
+    def forget(self, messages: list[Any]) -> None:
+        """Drop state about turns no longer in the history (after an undo or a reset)."""
+        self.dropped = [i for i in self.dropped if 2 * i + 1 < len(messages)]
 
     def system(self, body: dict[str, Any], conversation: Conversation | None) -> str | None:
         """The system prompt to send (a summary strategy puts its summary here)."""
@@ -193,17 +198,27 @@ class SummarizeOlder(BlockTrim):
         super().__init__(budget, block, **options)
         self.summary = ""
         self.summarized = 0  # exchanges already folded into the summary
+        self.covered: Exchange = []  # exactly the messages the summary was made from
         self.summarizer = summarizer
         self.name = f"summarize older ({budget:,}, {block})"
+
+    def forget(self, messages: list[Any]) -> None:
+        """Keep the summary only while every summarized exchange is still in the history."""
+        super().forget(messages)
+        if messages[: len(self.covered)] != self.covered:
+            self.summary, self.summarized, self.covered = "", 0, []
 
     def system(self, body: dict[str, Any], conversation: Conversation | None) -> str | None:
         """The summary of dropped exchanges, then the original system prompt."""
         pairs, _ = split(body["messages"])
+        if [m for pair in pairs[: self.summarized] for m in pair] != self.covered:
+            self.summary, self.summarized, self.covered = "", 0, []  # not the history summarized: start again
         newly = [i for i in self.dropped if i >= self.summarized and i not in self.pinned]
         if newly:
             summarize = self.summarizer or model_summarizer(conversation)
             self.summary = summarize(self.summary, [pairs[i] for i in newly])
             self.summarized = max(newly) + 1
+            self.covered = [copied(m) for pair in pairs[: self.summarized] for m in pair]
         parts = [f"Summary of the earlier conversation:\n{self.summary}"] if self.summary else []
         return "\n\n".join(parts + ([body["system"]] if body.get("system") else [])) or None
 

@@ -7,6 +7,7 @@ from typing import Any
 import anthropic
 import httpx2
 
+from ..answers import check_answer
 from ..config import LIVE_TIMEOUT_SECONDS, REPO_ROOT, Settings
 from ..errors import KEY_HELP, NoKeyError
 from ..wire import WireLog
@@ -47,23 +48,31 @@ def _kit_client(log: WireLog, **options: Any) -> KitClient:
     return client
 
 
+def hooks(log: WireLog) -> dict[str, list[Any]]:
+    """The hooks every kit client has: each body sent kept in its log (notebook 04 shows it); answers checked."""
+    return {**wire_view(log), "response": [check_answer]}
+
+
 def make_client(settings: Settings) -> KitClient:
     """An Anthropic client for the mode: replay (no network), live, or record (live, and saved)."""
     store, log = RecordingStore(settings.recordings), WireLog()
     if settings.mode == "replay":
         transport = ReplayTransport(store, record_command(settings.cassette), log)
-        http = httpx2.Client(transport=transport, event_hooks=wire_view(log))
+        http = httpx2.Client(transport=transport, event_hooks=hooks(log))
         return _kit_client(log, api_key=REPLAY_KEY, max_retries=0, http_client=http)
     if not settings.has_key:
         raise NoKeyError(f"{settings.mode.capitalize()} mode needs an API key, and none was found.\n{KEY_HELP}")
     if settings.mode == "record":
-        http = anthropic.DefaultHttpxClient(transport=RecordTransport(store, settings.cassette, log),
-                                            timeout=LIVE_TIMEOUT, event_hooks=wire_view(log))
+        store.check_writable(settings.cassette)  # before the first billed call, not after it
+        recorder = RecordTransport(store, settings.cassette, log, keep_errors=settings.record_errors)
+        http = anthropic.DefaultHttpxClient(transport=recorder, timeout=LIVE_TIMEOUT, event_hooks=hooks(log))
         return _kit_client(log, http_client=http)
-    options: dict[str, Any] = {"timeout": LIVE_TIMEOUT, "event_hooks": wire_view(log)}
+    options: dict[str, Any] = {"timeout": LIVE_TIMEOUT, "event_hooks": hooks(log)}
     if settings.workshop:  # one request at a time, patient retries, recordings when the API fails
         replay = ReplayTransport(store, record_command(settings.cassette), log)
         options["transport"] = WorkshopTransport(httpx2.HTTPTransport(), replay)
+        # The transport's patience is the only retry loop: the SDK's 2 retries under it would multiply the wait.
+        return _kit_client(log, http_client=anthropic.DefaultHttpxClient(**options), max_retries=0)
     return _kit_client(log, http_client=anthropic.DefaultHttpxClient(**options))
 
 

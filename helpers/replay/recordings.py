@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -146,6 +147,19 @@ class RecordingStore:
     def find(self, key: str) -> Recording | None:
         """The recording for a key, looking at the folder again before giving up."""
         return self.index().get(key) or self.index(refresh=True).get(key)
+
+    def check_writable(self, cassette: str) -> None:
+        """Raise a clear error unless new recordings can be written to `<root>/<cassette>/`."""
+        folder = self.root / cassette
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryFile(dir=folder):
+                pass
+        except OSError as error:
+            raise RecordingError(
+                f"Record mode cannot write recordings to {folder} ({error.strerror}), so nothing was sent.\n"
+                "Make that folder writable, or set CONVERSE_KIT_RECORDINGS to a folder you can write."
+            ) from None
 
     def save(self, recording: Recording, cassette: str) -> Path:
         """Write a recording atomically to `<root>/<cassette>/<slug>-<key>.json`."""

@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from datetime import datetime, timezone
 from typing import Any
 
 import anthropic
 import httpx2
 
+from ..answers import SOURCE_HEADER
 from ..config import AUTHORED_VAR, HITS_LOG_VAR
 from ..errors import ReplayMissError
 from ..history import last_user_text
+from ..redact import REMOVED, env_secrets, header_secrets, scrub
 from ..wire import WireLog
 from .recordings import AUTHORED_NOTE, Recording, RecordingStore, normalize_path, request_key
 
@@ -91,9 +93,8 @@ class ReplayTransport(httpx2.BaseTransport):
             raise self.miss(request, body, key)
         _log_hit(key)
         _remember(self.log, recording, recording.label)
-        return httpx2.Response(
-            recording.status, headers=recording.headers, content=recording.response.encode(), request=request
-        )
+        headers = {**recording.headers, SOURCE_HEADER: f"the recording {key} in {self.store.root} (replay mode)"}
+        return httpx2.Response(recording.status, headers=headers, content=recording.response.encode(), request=request)
 
     def miss(self, request: httpx2.Request, body: Any, key: str) -> ReplayMissError:
         """The one clear error for a request that has no recording."""
@@ -128,36 +129,54 @@ class _TeeStream(httpx2.SyncByteStream):
         self.inner.close()
 
 
-class RecordTransport(httpx2.BaseTransport):
-    """Forwards to the real API and saves each complete response; request headers are never saved."""
+def _say(line: str) -> None:
+    """Print record mode's one-line notice."""
+    print(line, flush=True)
 
-    def __init__(self, store: RecordingStore, cassette: str, log: WireLog,
-                 upstream: httpx2.BaseTransport | None = None) -> None:
-        self.store, self.cassette, self.log = store, cassette, log
+
+def streamed_text(content: str) -> str:
+    """The text of every text delta in an SSE body, joined (a key could be split across deltas)."""
+    pieces = []
+    for line in content.split("\n"):
+        if line.startswith("data: ") and '"text_delta"' in line:
+            try:
+                pieces.append(str(json.loads(line[len("data: ") :])["delta"]["text"]))
+            except (ValueError, KeyError, TypeError):
+                continue
+    return "".join(pieces)
+
+
+class RecordTransport(httpx2.BaseTransport):
+    """Forwards to the real API and saves each complete response; request headers and the key are never saved.
+
+    The key's exact value (and ANTHROPIC_AUTH_TOKEN's) is replaced wherever it appears in what is written.
+    Error answers are saved only for the statuses in `keep_errors` (a notebook that teaches that error).
+    """
+
+    def __init__(self, store: RecordingStore, cassette: str, log: WireLog, upstream: httpx2.BaseTransport | None = None,
+                 *, keep_errors: Collection[int] = (), notice: Callable[[str], None] = _say) -> None:
+        self.store, self.cassette, self.notice, self.log = store, cassette, notice, log
+        self.keep_errors = frozenset(keep_errors) - {401, 403}  # these involve a key: never replay them
         self.upstream = upstream or httpx2.HTTPTransport()
+        self.told_key = False
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
         """Send the request on, stream the answer back live, and save it when it is complete."""
-        key, body = _key_of(request)
+        _, body = _key_of(request)
+        secrets = header_secrets(request.headers) + env_secrets()
         request.headers["accept-encoding"] = "identity"  # store the body as the SDK reads it
         response = self.upstream.handle_request(request)
         if response.status_code == 429 or response.status_code >= 500:
             return response  # transient: the SDK retries, and a recording of it would only mislead
+        if response.status_code >= 400 and response.status_code not in self.keep_errors:
+            return response  # replayed later, it would blame a key or a request that is not involved
 
         def save(content: bytes) -> None:
-            recording = Recording(
-                method=request.method,
-                path=normalize_path(request.url.raw_path.decode()),
-                beta=request.headers.get("anthropic-beta"),
-                body=body,
-                status=response.status_code,
-                headers={k: v for k, v in response.headers.items() if k.lower() in KEPT_RESPONSE_HEADERS},
-                response=content.decode("utf-8"),
-                provenance=self.provenance(request, body),
-            )
-            assert recording.key == key
-            self.store.save(recording, self.cassette)
-            _remember(self.log, recording, "live reply (recorded)")
+            try:
+                self.save(request, body, response, content.decode("utf-8"), secrets)
+            except OSError as error:
+                self.notice(f"[record] This reply was paid for but could not be saved as a recording "
+                            f"({error.strerror}: {error.filename}); fix that folder and record again.")
 
         assert isinstance(response.stream, httpx2.SyncByteStream)
         return httpx2.Response(
@@ -167,6 +186,29 @@ class RecordTransport(httpx2.BaseTransport):
             request=request,
             extensions=response.extensions,
         )
+
+    def save(self, request: httpx2.Request, body: Any, response: httpx2.Response, content: str, secrets: list[str]) -> None:
+        """Write one recording, with every secret value replaced (or not at all if one is split across a stream)."""
+        clean_body, clean_content = scrub(body, secrets), scrub(content, secrets)
+        if any(secret in streamed_text(clean_content) for secret in secrets):
+            self.notice("[record] This reply spells out your key across streamed pieces, so it was not saved as a recording.")
+            return
+        if (clean_body, clean_content) != (body, content) and not self.told_key:
+            self.told_key = True
+            self.notice(f"[record] Your key appeared in a request or reply; recordings have {REMOVED} in its place "
+                        "(such a request will not replay as typed).")
+        recording = Recording(
+            method=request.method,
+            path=normalize_path(request.url.raw_path.decode()),
+            beta=request.headers.get("anthropic-beta"),
+            body=clean_body,
+            status=response.status_code,
+            headers={k: v for k, v in response.headers.items() if k.lower() in KEPT_RESPONSE_HEADERS},
+            response=clean_content,
+            provenance=self.provenance(request, body),
+        )
+        self.store.save(recording, self.cassette)
+        _remember(self.log, recording, "live reply (recorded)")
 
     def provenance(self, request: httpx2.Request, body: Any) -> dict[str, str]:
         """Where this response comes from: only the live API's host is labelled `recorded`."""

@@ -1,8 +1,8 @@
 """The workshop setting (CONVERSE_KIT_WORKSHOP=1): live calls that a room full of learners can share.
 
 A shared key meets its rate limit when thirty people press Run at once. With this setting each learner's
-client sends one request at a time, waits patiently through 429/529 answers (honouring `retry-after`, up to
-PATIENCE seconds in all), and when the API is unreachable, busy or out of credit, answers a turn that has
+client sends one request at a time, waits patiently through 429/529 and 5xx answers (honouring `retry-after`, up to
+PATIENCE seconds in all: the client's own SDK retries are off, so this is the only retry loop), and when the API is unreachable, busy or out of credit, answers a turn that has
 a recording from that recording, with a one-line notice, instead of raising an error.
 """
 
@@ -68,7 +68,7 @@ class WorkshopTransport(httpx2.BaseTransport):
                 response.close()
                 return replayed
             pause = wait_for(response, attempt)
-            if response.status_code not in BUSY or time.monotonic() + pause > deadline:
+            if not (response.status_code in BUSY or response.status_code >= 500) or time.monotonic() + pause > deadline:
                 return response  # the SDK turns it into the usual error, with the fix
             response.close()
             self.waits, attempt = self.waits + 1, attempt + 1

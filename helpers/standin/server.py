@@ -37,7 +37,7 @@ from ..memory import (
     request_blocks,
     usage_fields,
 )
-from .faults import Fault
+from .faults import NOT_A_MESSAGE, Fault
 from .rules import check, combined
 from .wire import beta, chunks, cut, message, model_info, sse, stream_events, usage
 
@@ -212,6 +212,8 @@ class _Handler(BaseHTTPRequestHandler):
         """Answer a valid messages request as JSON or as an SSE stream."""
         if fault and fault.kind == "malformed":
             return self.send(200, "application/json", b'{"id": "msg_broken", "type": "mess')
+        if fault and fault.kind in NOT_A_MESSAGE:  # a captive portal's page, a proxy's JSON
+            return self.send(200, *NOT_A_MESSAGE[fault.kind])
         try:  # the error text is the API's as third-party reports quote it (a guess)
             cache = self.standin.cache.bill(body["model"], request_blocks(body), self.standin.clock())
         except TooManyBreakpoints as error:
@@ -219,10 +221,13 @@ class _Handler(BaseHTTPRequestHandler):
         room = CONTEXT_WINDOW - estimate_request_tokens(body)
         text, was_cut = cut(self.standin.reply(body), min(int(body["max_tokens"]), room))
         stop = "end_turn" if not was_cut else CONTEXT_EXCEEDED.value if room < int(body["max_tokens"]) else "max_tokens"
+        text = " \n " if fault and fault.kind == "blank" else text  # a complete reply whose text is only whitespace
         digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:20]
         # the same request always gets the same id, so recordings are stable
         reply = message(f"msg_standin_{digest}", body["model"], text, stop, usage(usage_fields(cache), estimate_tokens(text)))
         reply = beta(reply) if self.headers.get("anthropic-beta") else reply  # a beta request gets a BetaMessage
+        if fault and fault.kind == "empty":  # a complete reply with no content, its output tokens still billed
+            reply["content"] = []
         if not body.get("stream"):
             if fault and fault.kind == "drop_stream":
                 self.close_connection = True
