@@ -1,12 +1,16 @@
 """Refresh constraints.txt, the class's pinned versions: `python tools/refresh_constraints.py`.
 
-Installs requirements-test.txt (which includes the learner's requirements.txt) into a throwaway virtual
-environment with the pins ignored, so pip picks today's newest compatible releases, then writes every
-installed version to constraints.txt. Run the tests afterwards, and commit the new file only if they pass.
+Resolves requirements-test.txt (which includes the learner's requirements.txt) and the kit's own dependencies with
+the pins ignored, so pip picks today's newest compatible releases, for the OLDEST Python the kit supports
+(`requires-python` in pyproject.toml): a pin that needs a newer Python (soupsieve 4.1.3 needs 3.11.5; Debian 12 ships
+3.11.2) would make the install fail on a learner's machine. Writes every resolved version to constraints.txt.
+Run the tests afterwards, and commit the new file only if they pass.
 """
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -20,26 +24,36 @@ HEADER = """\
 """
 
 
-def unpinned_copies(folder: Path) -> Path:
-    """Copies of the requirement files without their `-c` lines (and `-e .` pointing at the kit); returns the test file."""
-    for name in FILES:
-        lines = [line for line in (ROOT / name).read_text().splitlines() if not line.startswith("-c ")]
-        text = "\n".join(f"-e {ROOT}" if line.strip() == "-e ." else line for line in lines)
-        (folder / name).write_text(text + "\n")
-    return folder / "requirements-test.txt"
+def oldest_python() -> str:
+    """The oldest Python the kit supports, from pyproject.toml's requires-python (e.g. `3.11`)."""
+    found = re.search(r'^requires-python = ">=([0-9.]+)"', (ROOT / "pyproject.toml").read_text(), flags=re.M)
+    assert found, "pyproject.toml needs requires-python = \">=X.Y\""
+    return found[1]
+
+
+def unpinned(folder: Path) -> Path:
+    """One requirements file: every direct dependency (the files' and pyproject's), without pins or options."""
+    lines = [line for name in FILES for line in (ROOT / name).read_text().splitlines()
+             if line.strip() and not line.startswith(("#", "-"))]
+    block = re.search(r"^dependencies = \[(.*?)^\]", (ROOT / "pyproject.toml").read_text(), flags=re.S | re.M)
+    assert block, "pyproject.toml has no dependencies list"
+    lines += re.findall(r'"([^"]+)"', block[1])
+    (folder / "requirements.txt").write_text("\n".join(lines) + "\n")
+    return folder / "requirements.txt"
 
 
 def main() -> int:
-    """Install without pins into a fresh environment and write what was installed."""
+    """Resolve without pins for the oldest supported Python, and write what pip chose."""
+    python = oldest_python()
     with tempfile.TemporaryDirectory(prefix="converse-kit-lock-") as temp:
         folder = Path(temp)
-        subprocess.run([sys.executable, "-m", "venv", str(folder / "venv")], check=True)
-        pip = [str(folder / "venv" / "bin" / "python"), "-m", "pip"]
-        subprocess.run([*pip, "install", "-q", "-r", str(unpinned_copies(folder))], check=True)
-        frozen = subprocess.run([*pip, "freeze", "--exclude-editable"], check=True, capture_output=True, text=True).stdout
-    pins = sorted((line for line in frozen.splitlines() if "==" in line), key=str.lower)
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--dry-run", "--ignore-installed",
+                        "--report", str(folder / "report.json"), "--python-version", python, "--only-binary=:all:",
+                        "--target", str(folder / "target"), "-r", str(unpinned(folder))], check=True)
+        report = json.loads((folder / "report.json").read_text())
+    pins = sorted((f"{item['metadata']['name']}=={item['metadata']['version']}" for item in report["install"]), key=str.lower)
     (ROOT / "constraints.txt").write_text(HEADER + "\n".join(pins) + "\n")
-    print(f"constraints.txt: {len(pins)} pinned packages. Now run the tests: python -m pytest")
+    print(f"constraints.txt: {len(pins)} pinned packages, resolved for Python {python}. Now run the tests: python -m pytest")
     return 0
 
 
