@@ -28,13 +28,15 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """Say plainly when the browser tests did not run for want of Chromium, and the command that enables them."""
+    """Say plainly when the browser or hub tests did not run for want of a tool, and the command that enables them."""
     from chromium import NOT_FOUND
+    from test_hub import ENABLE_HUB
 
-    skipped = [report for report in terminalreporter.stats.get("skipped", []) if "test_browser.py" in report.nodeid]
-    if skipped:
-        terminalreporter.write_sep("=", "browser tests not run", yellow=True)
-        terminalreporter.write_line(f"{len(skipped)} browser tests did not run. {NOT_FOUND}")
+    for test_file, what, how in (("test_browser.py", "browser", NOT_FOUND), ("test_hub.py", "class hub", ENABLE_HUB)):
+        skipped = [report for report in terminalreporter.stats.get("skipped", []) if test_file in report.nodeid]
+        if skipped:
+            terminalreporter.write_sep("=", f"{what} tests not run", yellow=True)
+            terminalreporter.write_line(f"{len(skipped)} {what} tests did not run. {how}")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

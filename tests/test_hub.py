@@ -61,6 +61,10 @@ class Hub:
         return httpx2.get(self.api + path, headers=self.admin, timeout=30.0)
 
 
+ENABLE_HUB = ("JupyterHub or configurable-http-proxy is not installed, so the class hub tests did not run. To run them: "
+              "pip install -r classroom/hub/requirements.txt && npm install -g configurable-http-proxy")
+
+
 def missing_tools() -> str:
     """What the hub needs that is not installed, or ''."""
     needs = [tool for tool in ("jupyterhub", "configurable-http-proxy")
@@ -72,7 +76,7 @@ def missing_tools() -> str:
 def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
     missing = missing_tools()
     if missing and not os.environ.get("CI"):
-        pytest.skip(f"needs {missing}: pip install -r classroom/hub/requirements.txt; npm install -g configurable-http-proxy")
+        pytest.skip(f"needs {missing}. {ENABLE_HUB}")
     assert not missing, f"CI must install {missing} (.ci/run)"
     state = tmp_path_factory.mktemp("hub")
     real_key = "sk-ant-hub-real-" + secrets.token_hex(16)
