@@ -24,6 +24,8 @@ def test_ci_runs_the_readme_test_command() -> None:
 def test_setup_command_opens_jupyterlab() -> None:
     setup = [line for line in commands(README) if "jupyter lab" in line]
     assert setup and "pip install -r requirements.txt" in setup[0], "README needs one command that sets up and opens JupyterLab"
+    # Given a notebook's path, JupyterLab serves only that notebook's folder: the navigation's ../README.md would 404.
+    assert all("--notebook-dir=." in line for line in setup), "serve the kit's top folder so the notebooks' links open"
 
 
 def test_env_file_is_ignored_and_example_has_no_key() -> None:
