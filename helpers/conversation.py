@@ -8,7 +8,6 @@ added together after the reply arrives, so a failed request leaves the history e
 from __future__ import annotations
 
 import copy
-import html
 import json
 import threading
 from collections.abc import Callable, Generator, Iterator
@@ -25,11 +24,10 @@ from .files import write_atomic
 from .history import MessageDict, check_history, check_text
 from .redact import REMOVED, env_secrets, header_secrets, scrub
 from .reply import BLANK_NOTE, Reply, Usage, stored_content
+from .saved import FORMAT, VERSION, read_saved, transcript
 from .sendable import check_model, check_saved, check_sendable, check_system
 
 CUT_OFF = "cut_off"  # the kit's own marker for a reply stopped mid-stream; not an API stop reason (api_facts.KIT_RULES)
-FORMAT = "converse-kit/conversation"
-VERSION = 1
 T = TypeVar("T")
 
 
@@ -233,7 +231,7 @@ class Conversation:
     @classmethod
     def load(cls, path: str | Path, *, client: anthropic.Anthropic | None = None) -> Conversation:
         """Load a conversation saved with save(), with a clear error for a corrupt or foreign file."""
-        data = _read_saved(Path(path))
+        data = read_saved(Path(path))
         try:
             saved = check_saved(data)
             conv = cls(saved["system"], messages=saved["messages"], model=saved["model"], max_tokens=saved["max_tokens"], client=client)
@@ -244,28 +242,8 @@ class Conversation:
 
     def to_markdown(self) -> str:
         """The conversation as a Markdown transcript."""
-        lines = [f"**System:** {self.system}\n"] if self.system else []
-        for message, label in zip(self.messages, self._labels(), strict=True):
-            content = message["content"]
-            text = content if isinstance(content, str) else json.dumps(content)
-            lines.append(f"**{message['role'].capitalize()}:** {text}\n" + (f"\n<small>{label}</small>\n" if label else ""))
-        lines.append(f"<small>{len(self.messages)} messages | model {self.model} | tokens so far: {self.usage}</small>")
-        return "\n".join(lines)
-
-    def _labels(self) -> list[str]:
-        """Under each assistant message, where it came from (replies are the last assistant turns); '' for user turns."""
-        assistant_turns = sum(m["role"] == "assistant" for m in self.messages)
-        replies = iter(self.replies[-assistant_turns:] if assistant_turns else [])
-        skip, labels = assistant_turns - min(len(self.replies), assistant_turns), []
-        for message in self.messages:
-            if message["role"] != "assistant":
-                labels.append("")
-            elif skip:
-                skip -= 1
-                labels.append("[from the starting history, not a reply received here]")
-            else:
-                labels.append(html.escape(next(replies).footer()))
-        return labels
+        tail = f"<small>{len(self.messages)} messages | model {self.model} | tokens so far: {self.usage}</small>"
+        return transcript(self.system, self.messages, self.replies, tail)
 
     def _repr_markdown_(self) -> str:
         """Show the conversation as a transcript in a notebook."""
@@ -296,26 +274,6 @@ def check_max_tokens(value: object) -> int:
 def _say(line: str) -> None:
     """Print a one-line notice."""
     print(line, flush=True)
-
-
-def _read_saved(path: Path) -> dict[str, Any]:
-    """Read a saved conversation's JSON and check its format and version."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except RecursionError:
-        raise SavedConversationError(f"{path} is nested too deeply to be a saved conversation.") from None
-    except OSError as error:
-        raise SavedConversationError(f"Cannot read {path}: {error.strerror}.") from None
-    except ValueError:
-        raise SavedConversationError(f"{path} is not JSON: it is corrupt or not a saved conversation.") from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise SavedConversationError(f"{path} is not a converse-kit conversation (save one with conv.save(path)).")
-    if not isinstance(data.get("version"), int) or data["version"] > VERSION:
-        raise SavedConversationError(
-            f"{path} was saved by a newer version of the kit (format {data.get('version')}; this kit reads {VERSION}).\n"
-            "Update the kit: git pull, then pip install -r requirements.txt"
-        )
-    return data
 
 
 def _owned(strategy: T) -> T:

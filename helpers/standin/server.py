@@ -15,7 +15,6 @@ Token counts are the offline estimate (about 4 characters a token): a guess, not
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import itertools
 import json
@@ -31,7 +30,6 @@ from ..history import last_user_text as _shortened
 from ..memory import (
     PromptCache,
     TooManyBreakpoints,
-    caching_demo,
     estimate_request_tokens,
     estimate_tokens,
     request_blocks,
@@ -278,26 +276,3 @@ class _Handler(BaseHTTPRequestHandler):
         number = self.standin.next_id()
         data = {"type": "error", "error": {"type": error_type, "message": message}, "request_id": f"req_standin_{number}"}
         self.send(status, "application/json", json.dumps(data).encode(), number, retry_after)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Run the stand-in in the foreground until Ctrl-C."""
-    parser = argparse.ArgumentParser(prog="python -m helpers.standin", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--rate-limit", type=float, default=None, help="requests per second before answering 429")
-    parser.add_argument("--demo", action="store_true", help="send a long prefix twice, then a short one; print the usage")
-    args = parser.parse_args(argv)
-    with StandIn(port=args.port, rate_limit=args.rate_limit) as server:
-        if args.demo:
-            return caching_demo(server.url)
-        print(f"Stand-in API at {server.url}. In another shell:\n"
-              f"  export ANTHROPIC_BASE_URL={server.url} ANTHROPIC_API_KEY=any-dummy-value CONVERSE_KIT_MODE=live")
-        try:
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
