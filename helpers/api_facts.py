@@ -78,6 +78,19 @@ PREFILL_ERROR = Fact("This model does not support assistant message prefill. The
                      f"{DOCS}/api/errors#prefill-not-supported (linked from the SDK's messages docstring); text as the API returns it")
 SYSTEM_ROLE_ERROR = Fact("role 'system' is not supported on this model",
                          f"{UNVERIFIED}: text reported by third-party gateways; the docs say only that older models reject it")
+TOOL_RESULT_RULE = Fact("Each tool_use must be answered by a tool_result with its id in the very next user turn, "
+                        "tool_result blocks first.",
+                        f"{DOCS}/agents-and-tools/tool-use/implement-tool-use (handling tool use and tool result blocks)")
+THINKING_RULE = Fact("When thinking is on and Claude uses a tool, its thinking blocks must go back unmodified, with their "
+                     "signatures, in the assistant turn that asked for the tool.",
+                     f"{DOCS}/build-with-claude/extended-thinking (preserving thinking blocks; extended thinking with tool use)")
+THINKING_BLOCK_ERROR = Fact("Expected `thinking` or `redacted_thinking`, but found `tool_use`. When `thinking` is enabled, a final "
+                            "`assistant` message must start with a thinking block.",
+                            f"{DOCS}/build-with-claude/extended-thinking (the error quoted for a dropped thinking block)")
+IMAGE_TOKENS_DIVISOR = Fact(750, f"{DOCS}/build-with-claude/vision (calculate image costs: tokens = (width px * height px)/750)")
+IMAGE_MAX_EDGE = Fact(1568, f"{DOCS}/build-with-claude/vision (images with a long edge over 1568 px are scaled down first)")
+THINKING_BILLED = Fact("Thinking is billed as output tokens: the full thinking, even where the reply shows a summary.",
+                       f"{DOCS}/build-with-claude/extended-thinking (summarized thinking; pricing)")
 THREADS_BETA = Fact("message-threads-2026-08-12", f"{SDK}: lib/threads (the header every thread turn sends)")
 COMPACTION_BETA = Fact("compact-2026-09-04", f"{SDK}: the tool runner's docstring for top-level compaction")
 

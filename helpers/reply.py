@@ -84,14 +84,6 @@ class Reply:
         return (f"Note: {self.note}\n" if self.note else "") + f"{self.text}\n{self.footer()}"
 
 
-def stored_content(reply: Reply, message: Any) -> str | list[dict[str, Any]] | None:
-    """What the history keeps of a reply: its text, or its non-text blocks; None when it has nothing to keep."""
-    if reply.text.strip():
-        return reply.text
-    blocks = [block.to_dict() for block in message.content if getattr(block, "type", "") != "text"]
-    return blocks or None
-
-
 def label_for(reply_id: str | None, client: object = None) -> str:
     """Where a reply came from, by its id, as the client that got it (the session's by default) logged it."""
     log = log_of(client if client is not None else session.current().client)
