@@ -112,14 +112,14 @@ class Conversation:
         message = self._call(lambda: self.client.messages.create(**body))
         return self._commit(check_content(text), with_prefill(message, prefill), sent_with)
 
-    def stream(self, text: Content, *, max_tokens: int | None = None,
-               stopped: Callable[[], bool] | None = None) -> Iterator[str]:
+    def stream(self, text: Content, *, max_tokens: int | None = None, stopped: Callable[[], bool] | None = None,
+               stop_sequences: list[str] | None = None) -> Iterator[str]:
         """Yield the reply's text as it arrives; the turn is stored once the whole reply is in.
 
         If `stopped()` turns true mid-stream, the text so far is kept as the reply, marked `cut_off`.
         """
         sent_with = copy.deepcopy(self.messages)
-        body = self.request(text, max_tokens=max_tokens)
+        body = self.request(text, max_tokens=max_tokens, stop_sequences=stop_sequences)
         return self._stream(check_content(text), body, stopped, sent_with)
 
     def _stream(self, text: Content, body: dict[str, Any], stopped: Callable[[], bool] | None,

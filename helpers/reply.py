@@ -54,13 +54,15 @@ class Reply:
     id: str = ""
     source: str = field(default="")
     note: str = ""  # one line for the learner when the reply was not stored (e.g. it had no text)
+    stop_sequence: str | None = None  # which of your stop_sequences ended the reply (stop_reason "stop_sequence")
 
     @classmethod
     def from_message(cls, message: Any, client: object = None) -> Reply:
         """Build a reply from the SDK's Message (joining its text blocks), labelled by the client that got it."""
-        text = "".join(getattr(block, "text", "") for block in message.content or [])
+        text = "".join(getattr(block, "text", "") for block in message.content or [] if getattr(block, "type", "") == "text")
         source = label_for(message.id, client)
-        return cls(text, Usage.from_api(message.usage), message.stop_reason, message.model, message.id, source)
+        return cls(text, Usage.from_api(message.usage), message.stop_reason, message.model, message.id, source,
+                   stop_sequence=getattr(message, "stop_sequence", None))
 
     def with_note(self, note: str) -> Reply:
         """The same reply with a note for the learner."""
