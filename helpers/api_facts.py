@@ -118,6 +118,16 @@ CAPABILITIES = Fact(MappingProxyType({
     "claude-opus-4-8": Capabilities(None, True, None, f"{_OPUS_48}; prefill and thinking {UNVERIFIED}"),
 }), "per model, see each entry's source")
 
+STOP_ADVICE = Fact(MappingProxyType({
+    "end_turn": "Claude finished: read the reply, send your next turn.",
+    "max_tokens": "The reply hit max_tokens and is cut: raise max_tokens, or ask Claude to continue.",
+    "stop_sequence": "One of your stop_sequences appeared (named in reply.stop_sequence); the text before it is the reply.",
+    "tool_use": "Claude asks for a tool: run it and answer every tool_use with a tool_result in your next turn.",
+    "pause_turn": "A long server-tool turn was paused: send the history back as it is, and Claude continues.",
+    "refusal": "Claude declined for safety reasons (stop_details says more): rephrase, or change the request.",
+    "model_context_window_exceeded": "The context window is full: the reply is cut; trim the history (notebook 04).",
+}), f"{DOCS}/build-with-claude/handling-stop-reasons; {SDK}: types/message.py (stop_reason docstring)")
+
 # --- the kit's own rules: each says what the API itself does ------------------------------------------
 KIT_RULES = MappingProxyType({
     "alternating turns": "The kit refuses two user or two assistant turns in a row, to keep the history easy to read. "

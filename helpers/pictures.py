@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from .api_facts import IMAGE_MAX_EDGE, IMAGE_TOKENS_DIVISOR
+from .config import REPO_ROOT
 
 Pixel = tuple[int, int, int]
+SAMPLE_IMAGE = REPO_ROOT / "data" / "flag.png"  # made by flags(); tests/test_tools.py checks it is
 
 
 def png(rows: list[list[Pixel]]) -> bytes:

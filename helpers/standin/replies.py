@@ -108,3 +108,21 @@ def answer(raw: Raw, body: dict[str, Any], room: int) -> tuple[list[dict[str, An
         stops.update(stop_reason="stop_sequence", stop_sequence=sequence)
     spoken = [b.get("text") or b.get("thinking") or json.dumps(b.get("input", "")) for b in content]
     return content, stops, estimate_tokens("".join(str(s) for s in spoken))
+
+
+SAMPLES = {"string": "example", "integer": 1, "number": 1, "boolean": True, "array": [], "object": {}}
+
+
+def default_blocks(body: dict[str, Any], text: str) -> Raw:
+    """The stand-in's own default reply: text, a thinking block first when thinking is on, and a call of the
+    first client tool (inputs filled with sample values) unless the last turn already answers a tool."""
+    last = body["messages"][-1] if body.get("messages") else {}
+    answering = ids(last.get("content"), "tool_result", "tool_use_id")
+    tools = [t for t in body.get("tools") or [] if isinstance(t, dict) and "input_schema" in t]
+    blocks = [{"type": "thinking", "thinking": f"Thinking about: {text[:60]}"}] if thinking_on(body) else []
+    if tools and not answering:
+        schema = tools[0]["input_schema"]
+        sample = {k: SAMPLES.get(schema.get("properties", {}).get(k, {}).get("type", "string"), "example")
+                  for k in schema.get("required", [])}
+        return [*blocks, {"type": "text", "text": text}, {"type": "tool_use", "name": tools[0]["name"], "input": sample}]
+    return [*blocks, {"type": "text", "text": text}] if blocks else text

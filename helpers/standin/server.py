@@ -36,7 +36,7 @@ from ..memory import (
     usage_fields,
 )
 from .faults import NOT_A_MESSAGE, Fault
-from .replies import Raw, answer
+from .replies import Raw, answer, default_blocks
 from .rules import check, combined
 from .wire import beta, chunks, cut, message, model_info, sse, stream_events, usage
 
@@ -52,9 +52,9 @@ def last_user_text(body: dict[str, Any]) -> str:
     return _shortened(body, width=1_000_000)
 
 
-def default_reply(body: dict[str, Any]) -> str:
-    """A deterministic reply that echoes the start of the last user message."""
-    return f"Stand-in reply to: {last_user_text(body)[:60]}"
+def default_reply(body: dict[str, Any]) -> Raw:
+    """A deterministic reply that echoes the start of the last user message (with tools: a call of the first one)."""
+    return default_blocks(body, f"Stand-in reply to: {last_user_text(body)[:60]}")
 
 
 class StandIn:
