@@ -55,14 +55,15 @@ class Reply:
     source: str = field(default="")
     note: str = ""  # one line for the learner when the reply was not stored (e.g. it had no text)
     stop_sequence: str | None = None  # which of your stop_sequences ended the reply (stop_reason "stop_sequence")
+    stop_details: dict[str, Any] | None = None  # what the API says about a refusal (stop_reason "refusal")
 
     @classmethod
     def from_message(cls, message: Any, client: object = None) -> Reply:
         """Build a reply from the SDK's Message (joining its text blocks), labelled by the client that got it."""
         text = "".join(getattr(block, "text", "") for block in message.content or [] if getattr(block, "type", "") == "text")
-        source = label_for(message.id, client)
+        source, details = label_for(message.id, client), getattr(message, "stop_details", None)
         return cls(text, Usage.from_api(message.usage), message.stop_reason, message.model, message.id, source,
-                   stop_sequence=getattr(message, "stop_sequence", None))
+                   stop_sequence=getattr(message, "stop_sequence", None), stop_details=details.to_dict() if details else None)
 
     def with_note(self, note: str) -> Reply:
         """The same reply with a note for the learner."""

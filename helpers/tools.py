@@ -64,6 +64,6 @@ def run_tools(conv: Conversation, text: Content, functions: Sequence[Callable[..
             show(f"step {step}: {use['name']}({json.dumps(use.get('input', {}))}) -> {result['content']}{flag}")
         reply = conv.send(results)
         show(f"step {step}: sent {len(results)} tool_result block(s) with the whole history "
-             f"({len(conv.messages) - 2} messages); stop_reason: {reply.stop_reason}")
+             f"({len(conv.messages) - 1} messages); stop_reason: {reply.stop_reason}")
     raise RuntimeError(f"Claude still asked for tools after {max_steps} rounds (the kit's cap): the last reply is in "
                        "conv.messages; answer its tool_use blocks yourself, or call run_tools again with max_steps=...")
