@@ -152,3 +152,30 @@ def test_an_image_turn_is_sent_as_given(tool_server: StandIn) -> None:
     conv.send([image, {"type": "text", "text": "What is this?"}])
     assert tool_server.requests[-1]["body"]["messages"][0]["content"][0] == image
     assert conv.messages[0]["content"][0] == image and conv.messages[1]["content"] == "A red square."
+
+
+def test_the_chat_widget_shows_blocks_and_its_bubbles_equal_the_history(tool_server: StandIn) -> None:
+    from helpers.chat.chatlog import text_of
+    from helpers.chat.widget import ChatWidget
+
+    conv = conversation(tool_server)
+    conv.send([{"type": "text", "text": "What is 2 + 3?"},
+               {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "iVBORw0KGgo="}}])
+    chat = ChatWidget(conv, background=False, window=200_000)
+    shown = chat.chat.texts()
+    assert shown == [text_of(m) for m in conv.messages]
+    assert "<img src=\"data:image/png;base64," in shown[0]
+    assert "<details><summary>Thinking</summary>" in shown[1] and "Tool call: add" in shown[1]
+    conv.send(result(conv))  # a turn sent from a cell shows up in the chat too
+    assert chat.chat.texts() == [text_of(m) for m in conv.messages] and "Tool result" in chat.chat.texts()[2]
+
+
+def test_a_streamed_tool_call_in_the_widget_ends_as_the_stored_blocks(server: StandIn) -> None:
+    from helpers.chat.chatlog import text_of
+    from helpers.chat.widget import ChatWidget
+
+    conv = Conversation(client=stand_in_client(server.url), tools=TOOLS)
+    chat = ChatWidget(conv, background=False, window=200_000)
+    reply = chat.send("Add two numbers, please")
+    assert reply is not None and reply.stop_reason == "tool_use"
+    assert chat.chat.texts() == [text_of(m) for m in conv.messages] and "Tool call: add" in chat.chat.texts()[-1]

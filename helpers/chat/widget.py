@@ -201,7 +201,7 @@ class ChatWidget(PanelActions, StatusActions):
                 restore()
             self.show_note(reply.note if reply else "Stopped before any text arrived, so nothing was stored.")
         elif self._streaming is not None:
-            self._streaming.parts = [reply.text]
+            self._streaming.parts = [text_of(self.conversation.messages[-1])]  # every block of the stored reply
             self._streaming.render()
             self._streaming.set_footer(footer_for(reply))
         self._streaming = None
