@@ -78,6 +78,19 @@ PREFILL_ERROR = Fact("This model does not support assistant message prefill. The
                      f"{DOCS}/api/errors#prefill-not-supported (linked from the SDK's messages docstring); text as the API returns it")
 SYSTEM_ROLE_ERROR = Fact("role 'system' is not supported on this model",
                          f"{UNVERIFIED}: text reported by third-party gateways; the docs say only that older models reject it")
+TOOL_RESULT_RULE = Fact("Each tool_use must be answered by a tool_result with its id in the very next user turn, "
+                        "tool_result blocks first.",
+                        f"{DOCS}/agents-and-tools/tool-use/implement-tool-use (handling tool use and tool result blocks)")
+THINKING_RULE = Fact("When thinking is on and Claude uses a tool, its thinking blocks must go back unmodified, with their "
+                     "signatures, in the assistant turn that asked for the tool.",
+                     f"{DOCS}/build-with-claude/extended-thinking (preserving thinking blocks; extended thinking with tool use)")
+THINKING_BLOCK_ERROR = Fact("Expected `thinking` or `redacted_thinking`, but found `tool_use`. When `thinking` is enabled, a final "
+                            "`assistant` message must start with a thinking block.",
+                            f"{DOCS}/build-with-claude/extended-thinking (the error quoted for a dropped thinking block)")
+IMAGE_TOKENS_DIVISOR = Fact(750, f"{DOCS}/build-with-claude/vision (calculate image costs: tokens = (width px * height px)/750)")
+IMAGE_MAX_EDGE = Fact(1568, f"{DOCS}/build-with-claude/vision (images with a long edge over 1568 px are scaled down first)")
+THINKING_BILLED = Fact("Thinking is billed as output tokens: the full thinking, even where the reply shows a summary.",
+                       f"{DOCS}/build-with-claude/extended-thinking (summarized thinking; pricing)")
 THREADS_BETA = Fact("message-threads-2026-08-12", f"{SDK}: lib/threads (the header every thread turn sends)")
 COMPACTION_BETA = Fact("compact-2026-09-04", f"{SDK}: the tool runner's docstring for top-level compaction")
 
@@ -104,6 +117,16 @@ CAPABILITIES = Fact(MappingProxyType({
     "claude-opus-4-7": Capabilities(None, False, None, f"{_OPUS_48}; prefill and thinking {UNVERIFIED}"),
     "claude-opus-4-8": Capabilities(None, True, None, f"{_OPUS_48}; prefill and thinking {UNVERIFIED}"),
 }), "per model, see each entry's source")
+
+STOP_ADVICE = Fact(MappingProxyType({
+    "end_turn": "Claude finished: read the reply, send your next turn.",
+    "max_tokens": "The reply hit max_tokens and is cut: raise max_tokens, or ask Claude to continue.",
+    "stop_sequence": "One of your stop_sequences appeared (named in reply.stop_sequence); the text before it is the reply.",
+    "tool_use": "Claude asks for a tool: run it and answer every tool_use with a tool_result in your next turn.",
+    "pause_turn": "A long server-tool turn was paused: send the history back as it is, and Claude continues.",
+    "refusal": "Claude declined for safety reasons (stop_details says more): rephrase, or change the request.",
+    "model_context_window_exceeded": "The context window is full: the reply is cut; trim the history (notebook 04).",
+}), f"{DOCS}/build-with-claude/handling-stop-reasons; {SDK}: types/message.py (stop_reason docstring)")
 
 # --- the kit's own rules: each says what the API itself does ------------------------------------------
 KIT_RULES = MappingProxyType({

@@ -8,7 +8,6 @@ added together after the reply arrives, so a failed request leaves the history e
 from __future__ import annotations
 
 import copy
-import html
 import json
 import threading
 from collections.abc import Callable, Generator, Iterator
@@ -20,16 +19,23 @@ from anthropic.types import TextBlock
 
 from . import session
 from .answers import check_message
+from .blocks import (
+    Content,
+    check_blocks_sendable,
+    check_content,
+    reply_content,
+    signed_thinking,
+    with_prefill,
+)
 from .errors import HistoryChangedError, NetworkError, NotAMessageError, SavedConversationError, friendly
 from .files import write_atomic
 from .history import MessageDict, check_history, check_text
 from .redact import REMOVED, env_secrets, header_secrets, scrub
-from .reply import BLANK_NOTE, Reply, Usage, stored_content
-from .sendable import check_model, check_saved, check_sendable, check_system
+from .reply import BLANK_NOTE, Reply, Usage
+from .saved import FORMAT, VERSION, read_saved, transcript
+from .sendable import check_max_tokens, check_model, check_saved, check_sendable, check_system, owned
 
 CUT_OFF = "cut_off"  # the kit's own marker for a reply stopped mid-stream; not an API stop reason (api_facts.KIT_RULES)
-FORMAT = "converse-kit/conversation"
-VERSION = 1
 T = TypeVar("T")
 
 
@@ -53,8 +59,10 @@ class Conversation:
         max_tokens: int = 1024,
         client: anthropic.Anthropic | None = None,
         memory: Memory | None = None,
+        tools: list[dict[str, Any]] | None = None,
+        thinking: dict[str, Any] | None = None,
     ) -> None:
-        self.memory = memory
+        self.memory, self.tools, self.thinking = memory, tools, thinking  # tools and thinking: sent as given
         self.messages: list[MessageDict] = check_history(copy.deepcopy(messages or []))
         self.system = check_system(system)
         self.model = check_model(model) if model is not None else session.model()
@@ -65,45 +73,56 @@ class Conversation:
         self.notice: Callable[[str], None] = _say  # where a one-line notice goes (the chat widget shows it as a note)
         self._storing = threading.Lock()  # a reply is checked against the history and stored in one step
         self.listeners: list[Callable[[], None]] = []  # called after each change to the history (the chat widget's)
+        self._received = signed_thinking(self.messages)  # each thinking block's text as it came: an edit is refused
 
     @property
     def client(self) -> anthropic.Anthropic:
         """The client this conversation sends with (the session's unless one was given)."""
         return self._client or session.current().client
 
-    def request(self, text: str, *, max_tokens: int | None = None) -> dict[str, Any]:
+    def request(self, text: Content, *, max_tokens: int | None = None, prefill: str | None = None,
+                stop_sequences: list[str] | None = None) -> dict[str, Any]:
         """What Claude sees: the exact request body the next turn would send, without sending that turn.
 
         Only SummarizeOlder does more: when exchanges newly fall out, it calls the API once to update its
         summary (kept in `memory.summary`, so the turn then reuses it); every other strategy only reads.
         """
-        messages = check_history([*self.messages, {"role": "user", "content": check_text(text)}])
+        ending = [{"role": "assistant", "content": check_text(prefill)}] if prefill is not None else []
+        messages = check_history([*self.messages, {"role": "user", "content": check_content(text)}, *ending])
         body: dict[str, Any] = {"model": check_model(self.model),
                                 "max_tokens": check_max_tokens(self.max_tokens if max_tokens is None else max_tokens)}
         if check_system(self.system):
             body["system"] = self.system
         body["messages"] = copy.deepcopy(messages)
-        check_sendable(body, "This request")
-        return self.memory.prepare(body, self) if self.memory else body
+        extra = {"tools": self.tools, "thinking": self.thinking, "stop_sequences": stop_sequences}
+        body.update(copy.deepcopy({key: value for key, value in extra.items() if value}))
+        check_blocks_sendable(check_sendable(body, "This request"), self._received)
+        sent = self.memory.prepare(body, self) if self.memory else body
+        check_blocks_sendable(sent, self._received)  # a memory strategy never splits what must travel together
+        return sent
 
-    def send(self, text: str, *, max_tokens: int | None = None) -> Reply:
-        """Send one user turn with the whole history and return the reply (history updated only on success)."""
+    def send(self, text: Content, *, max_tokens: int | None = None, prefill: str | None = None,
+             stop_sequences: list[str] | None = None) -> Reply:
+        """Send one user turn (text or blocks) with the whole history and return the reply (history updated only on success).
+
+        With `prefill`, the reply continues that text, and the history keeps the two as one assistant turn.
+        """
         sent_with = copy.deepcopy(self.messages)
-        body = self.request(text, max_tokens=max_tokens)
+        body = self.request(text, max_tokens=max_tokens, prefill=prefill, stop_sequences=stop_sequences)
         message = self._call(lambda: self.client.messages.create(**body))
-        return self._commit(text, message, sent_with)
+        return self._commit(check_content(text), with_prefill(message, prefill), sent_with)
 
-    def stream(self, text: str, *, max_tokens: int | None = None,
-               stopped: Callable[[], bool] | None = None) -> Iterator[str]:
+    def stream(self, text: Content, *, max_tokens: int | None = None, stopped: Callable[[], bool] | None = None,
+               stop_sequences: list[str] | None = None) -> Iterator[str]:
         """Yield the reply's text as it arrives; the turn is stored once the whole reply is in.
 
         If `stopped()` turns true mid-stream, the text so far is kept as the reply, marked `cut_off`.
         """
         sent_with = copy.deepcopy(self.messages)
-        body = self.request(text, max_tokens=max_tokens)
-        return self._stream(text, body, stopped, sent_with)
+        body = self.request(text, max_tokens=max_tokens, stop_sequences=stop_sequences)
+        return self._stream(check_content(text), body, stopped, sent_with)
 
-    def _stream(self, text: str, body: dict[str, Any], stopped: Callable[[], bool] | None,
+    def _stream(self, text: Content, body: dict[str, Any], stopped: Callable[[], bool] | None,
                 sent_with: list[MessageDict]) -> Generator[str, None, Reply | None]:
         """The generator behind stream(): nothing is stored if the stream fails or is abandoned.
 
@@ -128,7 +147,7 @@ class Conversation:
             raise NetworkError("The connection dropped before the reply was complete, so nothing was stored. Run it again.")
         return self._commit(text, message, sent_with)
 
-    def _keep_partial(self, text: str, snapshot: Any, partial: str, sent_with: list[MessageDict]) -> Reply | None:
+    def _keep_partial(self, text: Content, snapshot: Any, partial: str, sent_with: list[MessageDict]) -> Reply | None:
         """Store the text that arrived before a stop as the reply, marked cut off (nothing if no text came)."""
         if not partial.strip():
             return None
@@ -142,13 +161,13 @@ class Conversation:
         except Exception as error:
             raise friendly(error, model=self.model) from error
 
-    def _commit(self, text: str, message: Any, sent_with: list[MessageDict]) -> Reply:
+    def _commit(self, text: Content, message: Any, sent_with: list[MessageDict]) -> Reply:
         """Add the user turn and the reply to the history together, if the history is still the one that was sent.
 
         A reply with no text is returned with a note, its tokens counted, and the history left as it was.
         """
         reply = Reply.from_message(check_message(message, str(self.client.base_url)), self.client)
-        content = stored_content(reply, message)
+        content = reply_content(message)  # every block as returned (plain text alone is kept as a string)
         usage = self.usage + reply.usage
         with self._storing:
             if self.messages != sent_with:
@@ -160,6 +179,7 @@ class Conversation:
             self.messages += [{"role": "user", "content": text}, {"role": "assistant", "content": content}]
             self.replies.append(reply)
             self.usage = usage
+            self._received.update(signed_thinking(self.messages[-1:]))
         self._changed()
         return reply
 
@@ -172,11 +192,13 @@ class Conversation:
         """An independent copy to try a different next turn; the original is untouched."""
         twin = Conversation(
             self.system,
+            tools=self.tools,
+            thinking=self.thinking,
             messages=self.messages,
             model=self.model,
             max_tokens=self.max_tokens,
             client=self._client,
-            memory=_owned(self.memory),  # each fork owns its strategy's state (a summary, what was dropped)
+            memory=owned(self.memory),  # each fork owns its strategy's state (a summary, what was dropped)
         )
         twin.usage, twin.replies = self.usage, list(self.replies)
         return twin
@@ -233,7 +255,7 @@ class Conversation:
     @classmethod
     def load(cls, path: str | Path, *, client: anthropic.Anthropic | None = None) -> Conversation:
         """Load a conversation saved with save(), with a clear error for a corrupt or foreign file."""
-        data = _read_saved(Path(path))
+        data = read_saved(Path(path))
         try:
             saved = check_saved(data)
             conv = cls(saved["system"], messages=saved["messages"], model=saved["model"], max_tokens=saved["max_tokens"], client=client)
@@ -244,28 +266,8 @@ class Conversation:
 
     def to_markdown(self) -> str:
         """The conversation as a Markdown transcript."""
-        lines = [f"**System:** {self.system}\n"] if self.system else []
-        for message, label in zip(self.messages, self._labels(), strict=True):
-            content = message["content"]
-            text = content if isinstance(content, str) else json.dumps(content)
-            lines.append(f"**{message['role'].capitalize()}:** {text}\n" + (f"\n<small>{label}</small>\n" if label else ""))
-        lines.append(f"<small>{len(self.messages)} messages | model {self.model} | tokens so far: {self.usage}</small>")
-        return "\n".join(lines)
-
-    def _labels(self) -> list[str]:
-        """Under each assistant message, where it came from (replies are the last assistant turns); '' for user turns."""
-        assistant_turns = sum(m["role"] == "assistant" for m in self.messages)
-        replies = iter(self.replies[-assistant_turns:] if assistant_turns else [])
-        skip, labels = assistant_turns - min(len(self.replies), assistant_turns), []
-        for message in self.messages:
-            if message["role"] != "assistant":
-                labels.append("")
-            elif skip:
-                skip -= 1
-                labels.append("[from the starting history, not a reply received here]")
-            else:
-                labels.append(html.escape(next(replies).footer()))
-        return labels
+        tail = f"<small>{len(self.messages)} messages | model {self.model} | tokens so far: {self.usage}</small>"
+        return transcript(self.system, self.messages, self.replies, tail)
 
     def _repr_markdown_(self) -> str:
         """Show the conversation as a transcript in a notebook."""
@@ -285,42 +287,6 @@ def ask(text: str, *, system: str | None = None, max_tokens: int = 1024) -> Repl
     return Conversation(system, max_tokens=max_tokens).send(text)
 
 
-def check_max_tokens(value: object) -> int:
-    """Return a valid max_tokens, or raise a clear error."""
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"max_tokens must be a whole number of at least 1 here, not {value!r}: it caps the reply's length. "
-                         "(The kit's rule; the API also accepts 0, which only writes the prompt cache.)")
-    return value
-
-
 def _say(line: str) -> None:
     """Print a one-line notice."""
     print(line, flush=True)
-
-
-def _read_saved(path: Path) -> dict[str, Any]:
-    """Read a saved conversation's JSON and check its format and version."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except RecursionError:
-        raise SavedConversationError(f"{path} is nested too deeply to be a saved conversation.") from None
-    except OSError as error:
-        raise SavedConversationError(f"Cannot read {path}: {error.strerror}.") from None
-    except ValueError:
-        raise SavedConversationError(f"{path} is not JSON: it is corrupt or not a saved conversation.") from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise SavedConversationError(f"{path} is not a converse-kit conversation (save one with conv.save(path)).")
-    if not isinstance(data.get("version"), int) or data["version"] > VERSION:
-        raise SavedConversationError(
-            f"{path} was saved by a newer version of the kit (format {data.get('version')}; this kit reads {VERSION}).\n"
-            "Update the kit: git pull, then pip install -r requirements.txt"
-        )
-    return data
-
-
-def _owned(strategy: T) -> T:
-    """An independent copy of a memory strategy for a fork (shallow if it holds something that cannot be copied)."""
-    try:
-        return copy.deepcopy(strategy)
-    except Exception:
-        return copy.copy(strategy)

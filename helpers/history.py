@@ -76,7 +76,7 @@ def last_user_text(body: Any, width: int = 60) -> str:
             continue
         content = message.get("content")
         if isinstance(content, list):
-            content = " ".join(str(b.get("text", "")) for b in content if isinstance(b, dict))
+            content = " ".join(str(b.get("text", b.get("content", ""))) for b in content if isinstance(b, dict))
         text = " ".join(str(content).split())
         return text if len(text) <= width else text[: width - 3] + "..."
     return ""

@@ -54,13 +54,16 @@ class Reply:
     id: str = ""
     source: str = field(default="")
     note: str = ""  # one line for the learner when the reply was not stored (e.g. it had no text)
+    stop_sequence: str | None = None  # which of your stop_sequences ended the reply (stop_reason "stop_sequence")
+    stop_details: dict[str, Any] | None = None  # what the API says about a refusal (stop_reason "refusal")
 
     @classmethod
     def from_message(cls, message: Any, client: object = None) -> Reply:
         """Build a reply from the SDK's Message (joining its text blocks), labelled by the client that got it."""
-        text = "".join(getattr(block, "text", "") for block in message.content or [])
-        source = label_for(message.id, client)
-        return cls(text, Usage.from_api(message.usage), message.stop_reason, message.model, message.id, source)
+        text = "".join(getattr(block, "text", "") for block in message.content or [] if getattr(block, "type", "") == "text")
+        source, details = label_for(message.id, client), getattr(message, "stop_details", None)
+        return cls(text, Usage.from_api(message.usage), message.stop_reason, message.model, message.id, source,
+                   stop_sequence=getattr(message, "stop_sequence", None), stop_details=details.to_dict() if details else None)
 
     def with_note(self, note: str) -> Reply:
         """The same reply with a note for the learner."""
@@ -82,14 +85,6 @@ class Reply:
     def __repr__(self) -> str:
         """The text and the footer, for plain-text displays."""
         return (f"Note: {self.note}\n" if self.note else "") + f"{self.text}\n{self.footer()}"
-
-
-def stored_content(reply: Reply, message: Any) -> str | list[dict[str, Any]] | None:
-    """What the history keeps of a reply: its text, or its non-text blocks; None when it has nothing to keep."""
-    if reply.text.strip():
-        return reply.text
-    blocks = [block.to_dict() for block in message.content if getattr(block, "type", "") != "text"]
-    return blocks or None
 
 
 def label_for(reply_id: str | None, client: object = None) -> str:

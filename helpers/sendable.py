@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import json
-from typing import Any
+from typing import Any, TypeVar
 
 from .history import check_history
 from .reply import Usage
+
+T = TypeVar("T")
 
 
 def check_sendable(value: Any, what: str) -> Any:
@@ -64,3 +67,18 @@ def check_saved(data: dict[str, Any]) -> dict[str, Any]:
         "usage": check_usage(data.get("usage", {})),
     }
 
+
+def check_max_tokens(value: object) -> int:
+    """Return a valid max_tokens, or raise a clear error."""
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"max_tokens must be a whole number of at least 1 here, not {value!r}: it caps the reply's length. "
+                         "(The kit's rule; the API also accepts 0, which only writes the prompt cache.)")
+    return value
+
+
+def owned(strategy: T) -> T:
+    """An independent copy of a memory strategy for a fork (shallow if it holds something that cannot be copied)."""
+    try:
+        return copy.deepcopy(strategy)
+    except Exception:
+        return copy.copy(strategy)

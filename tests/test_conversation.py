@@ -66,7 +66,8 @@ def test_an_abandoned_stream_stores_nothing(conv: Conversation) -> None:
 @pytest.mark.parametrize(
     ("text", "error", "message"),
     [("", ValueError, "empty"), ("  \n\t", ValueError, "whitespace"), (None, TypeError, "not NoneType"),
-     (42, TypeError, "not int"), (["hi"], TypeError, "not list")],
+     (42, TypeError, "not int"), (["hi"], TypeError, "list of content blocks"), ([], TypeError, "list of content blocks"),
+     ([{"type": "text", "text": " "}], ValueError, "whitespace")],
 )
 def test_bad_text_is_refused_before_anything_is_sent(
     conv: Conversation, server: StandIn, text: object, error: type[Exception], message: str

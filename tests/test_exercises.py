@@ -9,6 +9,16 @@ from helpers import Conversation
 from helpers.classroom.checks import CHECKS, check, passes
 from helpers.config import choose_mode
 from helpers.memory import BlockTrim, SlidingWindow
+from helpers.pictures import SAMPLE_IMAGE, image_block
+
+
+def to_celsius(fahrenheit: float) -> float:
+    """Convert Fahrenheit to Celsius."""
+    return (fahrenheit - 32) * 5 / 9
+
+
+def undocumented(fahrenheit: float) -> float:
+    return (fahrenheit - 32) * 5 / 9
 
 RIGHT_AND_WRONG = {
     "00.1": (choose_mode({"ANTHROPIC_API_KEY": "x"})[0], "replay"),
@@ -30,6 +40,13 @@ RIGHT_AND_WRONG = {
              {"ask for a pasta recipe": "continue"}),
     "04.1": (BlockTrim(9000, 15, pinned=[0, 1, 2], cache=True), BlockTrim(4000, 10, pinned=[0, 1, 2], cache=True)),
     "04.2": (SlidingWindow(4, pinned=[0]), SlidingWindow(4)),
+    "06.1": ([image_block(SAMPLE_IMAGE), {"type": "text", "text": "How many stripes are there?"}],
+             [{"type": "text", "text": "How many stripes are there?"}]),
+    "06.2": (Conversation().request("List three tips, then write END.", stop_sequences=["END"]),
+             Conversation().request("List three tips, then write END.")),
+    "07.1": ([{"type": "tool_result", "tool_use_id": "toolu_exercise_07", "content": "Sunny, 18 C"}],
+             [{"type": "tool_result", "tool_use_id": "toolu_other", "content": "Sunny, 18 C"}]),
+    "07.2": (to_celsius, undocumented),
 }
 
 
@@ -100,3 +117,20 @@ def test_03_1_needs_the_whole_brief() -> None:
              "each ending with a ten-minute exercise. Week 2: small hands-on projects.")
     assert passes("03.1", Conversation(system=f"Project brief:\n{brief}"))
     assert not passes("03.1", Conversation(system="Audience: beginners learning programming."))
+
+
+def test_06_and_07_accept_every_right_answer() -> None:
+    image, question = image_block(SAMPLE_IMAGE), {"type": "text", "text": "How many stripes?"}
+    assert passes("06.1", [image, question]) and passes("06.1", [question, image])
+    assert passes("06.2", Conversation().request("Tips, then END", stop_sequences=["STOP", "END"]))
+    turn = {"type": "tool_result", "tool_use_id": "toolu_exercise_07"}
+    assert passes("07.1", [{**turn, "content": "Sunny, 18 C"}])
+    assert passes("07.1", [{**turn, "content": [{"type": "text", "text": "Sunny, 18 C"}]}, {"type": "text", "text": "Thanks"}])
+    assert passes("07.1", [{**turn, "content": "Sunny, 18 C", "is_error": False}])
+    assert not passes("07.1", [{"type": "text", "text": "Thanks"}, {**turn, "content": "Sunny, 18 C"}])
+
+    def whole(fahrenheit: int) -> float:
+        """Fahrenheit to Celsius, whole degrees in."""
+        return round((fahrenheit - 32) / 1.8, 2)
+
+    assert passes("07.2", whole)

@@ -112,3 +112,11 @@ def test_the_rule_catches_a_planted_violation(name: str, source: str) -> None:
 def test_the_rule_allows_what_it_documents() -> None:
     assert violations("helpers.chat.meter", False, "from ..memory import cost\nfrom ..conversation import Conversation") == []
     assert violations("helpers.session", False, "from .replay import make_client") == []
+
+
+MAX_LINES = 300  # STYLE.md: about 300 lines a module at most
+
+
+def test_no_helpers_module_is_over_300_lines() -> None:
+    long = {str(p.relative_to(REPO_ROOT)): n for p in modules() if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
+    assert long == {}, f"split these by job (at most {MAX_LINES} lines a module): {long}"

@@ -36,11 +36,37 @@ def markdown_output(text: str) -> dict[str, Any]:
 
 
 def text_of(message: MessageDict) -> str:
-    """A message's text (text blocks joined; other blocks shown as JSON)."""
+    """A message as the bubble's Markdown: text as it is; thinking, tool calls and results collapsed; images as thumbnails."""
     content = message["content"]
     if isinstance(content, str):
         return content
-    return "\n\n".join(str(b["text"]) if b.get("type") == "text" else f"`{json.dumps(b)}`" for b in content)
+    return "\n\n".join(block_markdown(b) for b in content)
+
+
+def folded(summary: str, body: str) -> str:
+    """A collapsed section: the summary shows, the body opens on a click."""
+    return f"<details><summary>{html.escape(summary)}</summary>\n\n{body}\n\n</details>"
+
+
+def block_markdown(block: dict[str, Any]) -> str:
+    """One content block as Markdown for a bubble."""
+    kind, source = block.get("type"), block.get("source") or {}
+    if kind == "text":
+        return str(block.get("text", ""))
+    if kind == "thinking":
+        return folded("Thinking", html.escape(str(block.get("thinking", ""))))
+    if kind == "redacted_thinking":
+        return folded("Thinking (redacted)", "(encrypted: sent back as it came)")
+    if kind == "tool_use":
+        return folded(f"Tool call: {block.get('name')}", f"```json\n{json.dumps(block.get('input', {}), indent=1)}\n```")
+    if kind == "tool_result":
+        label = "Tool result (error)" if block.get("is_error") else "Tool result"
+        return folded(label, f"```\n{block.get('content') if isinstance(block.get('content'), str) else json.dumps(block.get('content'))}\n```")
+    if kind == "image" and source.get("type") == "base64":
+        return f'<img src="data:{source.get("media_type")};base64,{source.get("data")}" alt="image" style="max-height: 96px">'
+    if kind == "document":
+        return f"*document: {html.escape(str(block.get('title') or source.get('media_type') or 'attached'))}*"
+    return f"`{json.dumps(block)}`"
 
 
 class Bubble(widgets.VBox):  # type: ignore[misc]

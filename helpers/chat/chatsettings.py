@@ -7,8 +7,9 @@ from typing import Any
 
 import ipywidgets as widgets  # type: ignore[import-untyped]
 
-from ..conversation import Conversation, check_max_tokens
+from ..conversation import Conversation
 from ..memory import PRICES, BlockTrim, SlidingWindow, SummarizeOlder, TokenBudget
+from ..sendable import check_max_tokens
 
 MEMORY_CHOICES: dict[str, Callable[[], Any]] = {
     "full history": lambda: None,

@@ -9,45 +9,22 @@ from __future__ import annotations
 import html
 import threading
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets  # type: ignore[import-untyped]
 
 from ..conversation import Conversation
-from ..errors import NetworkError, NoKeyError, RateLimitedError, ReplayMissError
-from ..files import write_atomic
 from ..history import check_text
-from ..memory import context_window
 from ..reply import Reply
 from .chatlog import STYLE, Bubble, ChatLog, footer_for, text_of
-from .chatsettings import ChatSettings
-from .meter import read
+from .panel import PanelActions, button, error_note
+from .status import StatusActions
 from .streaming import stream_turn
 
-HEADLINES: dict[type[BaseException], str] = {
-    ReplayMissError: "No recorded reply for this message.",
-    NoKeyError: "No API key.",
-    RateLimitedError: "The API is busy.",
-    NetworkError: "Network problem.",
-}
 BUSY = "A reply is still streaming: wait for it, or press Stop."
 KEPT = "A reply is still streaming: your message stays in the box; press Send once it is done (or press Stop first)."
-REPLAY_HELP = (
-    "Replay mode can answer only messages whose replies were recorded: click a suggested message, "
-    "or undo your changes to the settings. To chat freely, put ANTHROPIC_API_KEY in .env (live mode) "
-    "and restart the kernel."
-)
 
-
-def button(label: str, tip: str, action: Callable[[], object], **style: Any) -> widgets.Button:
-    """A button that calls `action` when clicked."""
-    made = widgets.Button(description=label, tooltip=tip, **style)
-    made.on_click(lambda _: action())
-    return made
-
-
-class ChatWidget:
+class ChatWidget(PanelActions, StatusActions):
     """A chat you keep open while you experiment: `ChatWidget(conversation)` as a cell's last line shows it."""
 
     def __init__(self, conversation: Conversation | None = None, *, suggestions: Sequence[str] = (),
@@ -91,14 +68,6 @@ class ChatWidget:
         self.meter = widgets.HTML()
         self.fullness = widgets.FloatProgress(min=0.0, max=1.0, description="Context")
         self.panels = self._panels()
-
-    def _panels(self) -> widgets.Accordion:
-        """The settings panel, and save / load / export."""
-        self.options = ChatSettings(self.conversation, on_change=self.refresh)
-        self.path_box = widgets.Text(value="chat.json", description="File")
-        files = widgets.HBox([self.path_box, button("Save", "Save as JSON", self.save), button("Load", "Load a saved chat", self.load),
-                              button("Export Markdown", "Write a Markdown transcript", self.export_markdown)])
-        return widgets.Accordion([self.options.view, files], titles=("Settings", "Save, load, export"))
 
     # The callbacks: plain methods, so tests (and you) can call them without a browser.
 
@@ -181,62 +150,6 @@ class ChatWidget:
         result = again()
         return result if isinstance(result, Reply) else None
 
-    def save(self, path: str | Path | None = None) -> Path | None:
-        """Save the chat as JSON that `Conversation.load` reads."""
-        try:
-            saved = self.conversation.save(path or self.path_box.value)
-        except Exception as error:
-            self._fail(error)
-            return None
-        self.show_note(f"Saved {len(self.conversation.messages)} messages to {saved} (Conversation.load reads it).")
-        return saved
-
-    def load(self, path: str | Path | None = None) -> None:
-        """Replace the chat with one saved by `save()`."""
-        try:
-            loaded = Conversation.load(path or self.path_box.value, client=self.conversation._client)
-        except Exception as error:
-            self._fail(error)
-            return
-        if not self._claim():
-            return
-        try:
-            conv = self.conversation
-            conv.messages, conv.replies, conv.usage = loaded.messages, [], loaded.usage
-            self.options.take(loaded)
-            self.chat.show(conv.messages, conv.replies)
-            self.show_note(f"Loaded {len(conv.messages)} messages from {path or self.path_box.value}.")
-        finally:
-            self._release()
-        self.refresh()
-
-    def export_markdown(self, path: str | Path | None = None) -> Path | None:
-        """Write the chat as a Markdown transcript (next to the JSON file by default)."""
-        target = Path(path) if path else Path(self.path_box.value).with_suffix(".md")
-        try:
-            write_atomic(target, self.conversation.to_markdown() + "\n")
-        except Exception as error:
-            self._fail(error)
-            return None
-        self.show_note(f"Wrote the transcript to {target}.")
-        return target
-
-    def set_system(self, text: str) -> None:
-        """Use this system prompt from the next turn on (empty means none)."""
-        self.options.set_system(text)
-
-    def set_model(self, model: str) -> None:
-        """Use this model from the next turn on."""
-        self.options.set_model(model)
-
-    def set_max_tokens(self, value: int) -> None:
-        """Cap the length of the next replies."""
-        self.options.set_max_tokens(value)
-
-    def set_memory(self, label: str) -> None:
-        """Use one of the memory strategies of notebook 04 (by its label in the selector)."""
-        self.options.set_memory(label)
-
     # The parts behind the callbacks.
 
     def _turn(self, text: str, *, from_box: bool = False) -> Reply | None:
@@ -288,7 +201,7 @@ class ChatWidget:
                 restore()
             self.show_note(reply.note if reply else "Stopped before any text arrived, so nothing was stored.")
         elif self._streaming is not None:
-            self._streaming.parts = [reply.text]
+            self._streaming.parts = [text_of(self.conversation.messages[-1])]  # every block of the stored reply
             self._streaming.render()
             self._streaming.set_footer(footer_for(reply))
         self._streaming = None
@@ -296,13 +209,10 @@ class ChatWidget:
 
     def _fail(self, error: BaseException, again: Callable[[], object] | None = None) -> None:
         """Show an error inline (never a traceback), with Retry when trying again can help."""
-        headline = next((text for kind, text in HEADLINES.items() if isinstance(error, kind)), f"{type(error).__name__}:")
-        detail = html.escape(str(error)).replace("\n", "<br>")
-        if isinstance(error, ReplayMissError):
-            detail = f"{html.escape(REPLAY_HELP)}<details><summary>details</summary>{detail}</details>"
+        note, plain = error_note(error)
         self._retry = again
-        self.show_note(f"<b>{html.escape(headline)}</b> {detail}", retry=again is not None, escape=False)
-        self.last_note = f"{headline} {error}"
+        self.show_note(note, retry=again is not None, escape=False)
+        self.last_note = plain
 
     def show_note(self, message: str, *, retry: bool = False, escape: bool = True) -> None:
         """Show a note under the chat (an empty message hides it)."""
@@ -366,32 +276,6 @@ class ChatWidget:
             threading.Thread(target=guarded, daemon=True).start()
         else:
             guarded()
-
-    # What the chat shows besides the bubbles.
-
-    def next_suggestion(self) -> str | None:
-        """The next suggested message, while the chat follows the suggested path."""
-        said = [m["content"] for m in self.conversation.messages if m["role"] == "user"]
-        if said != self.suggestions[: len(said)] or len(said) >= len(self.suggestions):
-            return None
-        return self.suggestions[len(said)]
-
-    def context_window(self) -> int:
-        """The model's context window (asked once per model; the documented figure if that fails)."""
-        model = self.conversation.model
-        if model not in self._windows:  # no key, a replay miss, no network: the documented figure
-            self._windows[model] = context_window(self.conversation.client, model)[0]
-        return self._windows[model]
-
-    def refresh(self) -> None:
-        """Update the meter and the suggested message."""
-        reading = read(self.conversation, self.context_window())
-        self.meter.value = f"<small>{html.escape(reading.text())}</small>"
-        self.fullness.value = reading.share
-        suggestion = self.next_suggestion()
-        self.suggestion_box.children = [button(f"Try: {suggestion}", "A message whose reply is recorded",
-                                               lambda: self._launch(self.send_suggestion),
-                                               layout=widgets.Layout(width="auto"))] if suggestion else []
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
         """Show the chat in Jupyter and Voila; plain-text displays get the short summary."""

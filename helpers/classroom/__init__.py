@@ -1,6 +1,6 @@
 """The classroom wing: what teachers and the exercises use.
 
-It holds the exercises' checks and hints (`checks`, `exercises`), the day-before check (`daycheck`), the model
+It holds the exercises' checks and hints (`checks`, `exercises`, `blocks_exercises`), the day-before check (`daycheck`), the model
 retirement guard (`models`), learner progress (`progress`), Colab detection (`colab`) and what the example scripts
 print in a terminal (`console`). It imports the core; of the other wings, the day-before check uses
 `helpers.replay.notebooks`, and the exercise checks use names `helpers.memory` lists and

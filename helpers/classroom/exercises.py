@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..config import choose_mode
+from . import blocks_exercises  # noqa: F401  (registers the checks of notebooks 06 and 07)
 from .checks import check, exercise, valid_history
 
 __all__ = ["check"]

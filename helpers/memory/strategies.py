@@ -2,7 +2,7 @@
 
 Use one in two lines: `conv = Conversation(memory=SlidingWindow(5))`, then `conv.request(text)`
 shows exactly what Claude will see. Every strategy keeps whole exchanges (a user turn and its
-reply), so the request always starts with a user turn and the roles always alternate. Exchanges
+reply, with any tool_use/tool_result round between), so the request always starts with a user turn and the roles always alternate. Exchanges
 listed in `pinned` are never dropped. With `cache=True` the request carries an automatic cache
 breakpoint (top-level `cache_control`) that moves to the end of the prompt every turn.
 """
@@ -21,14 +21,26 @@ if TYPE_CHECKING:
     from ..conversation import Conversation
 
 T = TypeVar("T")
-Exchange = list[dict[str, Any]]  # [user message, assistant message]
+Exchange = list[dict[str, Any]]  # [user message, assistant message], or longer with a tool round in it
 Summarizer = Callable[[str, list[Exchange]], str]  # (old summary, dropped exchanges) -> new summary
 
 
-def split(messages: list[dict[str, Any]]) -> tuple[list[Exchange], dict[str, Any]]:
-    """The history as whole exchanges, plus the new user turn at the end."""
-    *history, last = messages
-    return [history[i : i + 2] for i in range(0, len(history), 2)], last
+def split(messages: list[dict[str, Any]]) -> tuple[list[Exchange], Exchange]:
+    """The history as whole exchanges, plus the exchange in progress (the new user turn, with any tool round before it).
+
+    An exchange starts at a user turn that is not a tool_result turn, so a tool_use stays with its tool_result
+    and a thinking block with the turn it belongs to: no strategy can send one without the other.
+    """
+    starts = [i for i, m in enumerate(messages) if m["role"] == "user" and not _answers_tools(m)] or [0]
+    bounds = [*starts, len(messages)]
+    groups = [messages[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+    return groups[:-1], groups[-1]
+
+
+def _answers_tools(message: dict[str, Any]) -> bool:
+    """Whether a user turn carries tool results (it belongs to the exchange before it)."""
+    content = message.get("content")
+    return isinstance(content, list) and any(isinstance(b, dict) and b.get("type") == "tool_result" for b in content)
 
 
 def tokens_of(item: Any) -> int:
@@ -87,16 +99,16 @@ class Strategy:
 
     def prepare(self, body: dict[str, Any], conversation: Conversation | None = None) -> dict[str, Any]:
         """The request body to send: the chosen exchanges, pinned ones first kept, then the new turn."""
-        pairs, last = split(body["messages"])
+        pairs, tail = split(body["messages"])
         pinned = {i for i in self.pinned if i < len(pairs)}
-        fixed = tokens_of(body.get("system") or "") + tokens_of(last) + sum(tokens_of(pairs[i]) for i in pinned)
+        fixed = tokens_of(body.get("system") or "") + tokens_of(tail) + sum(tokens_of(pairs[i]) for i in pinned)
         kept = sorted(set(self.keep(pairs, fixed)) | pinned)
         self.dropped = [i for i in range(len(pairs)) if i not in kept]
         sent = {k: v for k, v in body.items() if k not in ("messages", "system")}
         system = self.system(body, conversation)
         if system:
             sent["system"] = system
-        sent["messages"] = [copied(m) for m in [m for i in kept for m in pairs[i]] + [last]]
+        sent["messages"] = [copied(m) for m in [m for i in kept for m in pairs[i]] + tail]
         if self.cache:
             sent["cache_control"] = {"type": "ephemeral"}
         return sent

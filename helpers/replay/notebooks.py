@@ -6,9 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-
-import nbformat
-from nbclient import NotebookClient
+from typing import TYPE_CHECKING
 
 from ..config import AUTHORED_VAR, KEY_VAR, MODE_VAR, REPO_ROOT
 
@@ -16,6 +14,9 @@ from ..config import AUTHORED_VAR, KEY_VAR, MODE_VAR, REPO_ROOT
 NO_KEY_LEARNER = {MODE_VAR: "", KEY_VAR: "", "ANTHROPIC_BASE_URL": None, "ANTHROPIC_AUTH_TOKEN": None, AUTHORED_VAR: None}
 
 KEPT_NOTEBOOK_METADATA = ("kernelspec", "language_info")
+
+if TYPE_CHECKING:  # nbformat and nbclient are imported where used: every notebook's setup() imports this module
+    import nbformat
 
 
 def kit_notebooks() -> list[Path]:
@@ -70,6 +71,9 @@ def merge_streams(outputs: list[nbformat.NotebookNode]) -> list[nbformat.Noteboo
 
 def execute(path: Path, env: dict[str, str], timeout: int = 300) -> nbformat.NotebookNode:
     """Run a notebook top to bottom in a fresh kernel with this environment; raises on an unexpected error."""
+    import nbformat
+    from nbclient import NotebookClient
+
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
     client.execute(env=env)
@@ -83,6 +87,8 @@ def run_script(path: Path, env: dict[str, str]) -> subprocess.CompletedProcess[s
 
 def write(nb: nbformat.NotebookNode, path: Path) -> None:
     """Write a cleaned notebook."""
+    import nbformat
+
     nbformat.write(clean(nb), path)
 
 

@@ -34,11 +34,11 @@ class AuthoredReplies:
 
     def __init__(self, folder: Path) -> None:
         entries = [entry for path in sorted(folder.glob("*.json")) for entry in json.loads(path.read_text(encoding="utf-8"))["replies"]]
-        self.entries: list[dict[str, str]] = sorted(entries, key=lambda entry: "context" not in entry)  # specific ones first
+        self.entries: list[dict[str, Any]] = sorted(entries, key=lambda entry: "context" not in entry)  # specific ones first
         self.missing: list[str] = []
 
-    def __call__(self, body: dict[str, Any]) -> str:
-        """The authored reply for this request, or a marker (remembered as missing)."""
+    def __call__(self, body: dict[str, Any]) -> Any:
+        """The authored reply for this request (text, or content blocks), or a marker (remembered as missing)."""
         said = last_user_text(body, width=10_000)
         whole = json.dumps(body, ensure_ascii=False)
         for entry in self.entries:

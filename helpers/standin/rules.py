@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..api_facts import PREFILL_ERROR, SYSTEM_ROLE_ERROR, capabilities
+from .replies import block_problem
 
 ROLES = ("user", "assistant", "system")
 
@@ -73,4 +74,4 @@ def _messages(body: dict[str, Any]) -> str | None:
 
 def check(body: Any) -> str | None:
     """Why the API would refuse this messages request with a 400, or None."""
-    return _shape(body) or _messages(body)
+    return _shape(body) or _messages(body) or block_problem(body["messages"], body)

@@ -9,13 +9,13 @@ Behaviours, each with its source (values in helpers/api_facts.py; "guess" marks 
 - prompt caching billed by the docs' rules (helpers/memory/caching.py): per-model minimum, top-level and explicit
   breakpoints (at most 4), 5-minute and 1-hour TTLs, all cache fields in usage, JSON and streams (whole messages: guess);
 - a prompt over the context window gets a 400 "prompt is too long"; a reply that would overflow it stops with
-  model_context_window_exceeded (SDK StopReason docstring); every field the SDK's types declare (wire.py).
+  model_context_window_exceeded (SDK StopReason docstring); every field the SDK's types declare (wire.py);
+- content blocks, stop sequences, tool use and thinking (with signatures) answered and checked as in replies.py.
 Token counts are the offline estimate (about 4 characters a token): a guess, not the API's tokenizer.
 """
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import itertools
 import json
@@ -26,23 +26,22 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from ..api_facts import CONTEXT_EXCEEDED, FALLBACK_CONTEXT_WINDOW
+from ..api_facts import FALLBACK_CONTEXT_WINDOW
 from ..history import last_user_text as _shortened
 from ..memory import (
     PromptCache,
     TooManyBreakpoints,
-    caching_demo,
     estimate_request_tokens,
-    estimate_tokens,
     request_blocks,
     usage_fields,
 )
 from .faults import NOT_A_MESSAGE, Fault
+from .replies import Raw, answer, default_blocks
 from .rules import check, combined
 from .wire import beta, chunks, cut, message, model_info, sse, stream_events, usage
 
 __all__ = ["Fault", "StandIn", "chunks", "cut", "model_info", "sse", "stream_events"]
-Reply = Callable[[dict[str, Any]], str]
+Reply = Callable[[dict[str, Any]], Raw]  # text, content blocks, or {"content": [...], "stop_reason": ...}
 MODELS = ("claude-haiku-4-5", "claude-sonnet-4-6", "claude-opus-4-7", "claude-opus-4-8")
 CONTEXT_WINDOW = FALLBACK_CONTEXT_WINDOW.value  # input tokens the stand-in accepts, like the API's models
 SECRET_HEADERS = ("authorization", "x-api-key")
@@ -53,9 +52,9 @@ def last_user_text(body: dict[str, Any]) -> str:
     return _shortened(body, width=1_000_000)
 
 
-def default_reply(body: dict[str, Any]) -> str:
-    """A deterministic reply that echoes the start of the last user message."""
-    return f"Stand-in reply to: {last_user_text(body)[:60]}"
+def default_reply(body: dict[str, Any]) -> Raw:
+    """A deterministic reply that echoes the start of the last user message (with tools: a call of the first one)."""
+    return default_blocks(body, f"Stand-in reply to: {last_user_text(body)[:60]}")
 
 
 class StandIn:
@@ -218,13 +217,13 @@ class _Handler(BaseHTTPRequestHandler):
             cache = self.standin.cache.bill(body["model"], request_blocks(body), self.standin.clock())
         except TooManyBreakpoints as error:
             return self.error(400, "invalid_request_error", str(error))
-        room = CONTEXT_WINDOW - estimate_request_tokens(body)
-        text, was_cut = cut(self.standin.reply(body), min(int(body["max_tokens"]), room))
-        stop = "end_turn" if not was_cut else CONTEXT_EXCEEDED.value if room < int(body["max_tokens"]) else "max_tokens"
-        text = " \n " if fault and fault.kind == "blank" else text  # a complete reply whose text is only whitespace
+        content, stops, spoken = answer(self.standin.reply(body), body, CONTEXT_WINDOW - estimate_request_tokens(body))
+        if fault and fault.kind == "blank":  # a complete reply whose text is only whitespace
+            content = [{"type": "text", "text": " \n ", "citations": None}]
         digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:20]
         # the same request always gets the same id, so recordings are stable
-        reply = message(f"msg_standin_{digest}", body["model"], text, stop, usage(usage_fields(cache), estimate_tokens(text)))
+        stop = stops.pop("stop_reason")
+        reply = message(f"msg_standin_{digest}", body["model"], content, stop, usage(usage_fields(cache), spoken), **stops)
         reply = beta(reply) if self.headers.get("anthropic-beta") else reply  # a beta request gets a BetaMessage
         if fault and fault.kind == "empty":  # a complete reply with no content, its output tokens still billed
             reply["content"] = []
@@ -278,26 +277,3 @@ class _Handler(BaseHTTPRequestHandler):
         number = self.standin.next_id()
         data = {"type": "error", "error": {"type": error_type, "message": message}, "request_id": f"req_standin_{number}"}
         self.send(status, "application/json", json.dumps(data).encode(), number, retry_after)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Run the stand-in in the foreground until Ctrl-C."""
-    parser = argparse.ArgumentParser(prog="python -m helpers.standin", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--rate-limit", type=float, default=None, help="requests per second before answering 429")
-    parser.add_argument("--demo", action="store_true", help="send a long prefix twice, then a short one; print the usage")
-    args = parser.parse_args(argv)
-    with StandIn(port=args.port, rate_limit=args.rate_limit) as server:
-        if args.demo:
-            return caching_demo(server.url)
-        print(f"Stand-in API at {server.url}. In another shell:\n"
-              f"  export ANTHROPIC_BASE_URL={server.url} ANTHROPIC_API_KEY=any-dummy-value CONVERSE_KIT_MODE=live")
-        try:
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -30,12 +30,14 @@ def usage(cache: dict[str, Any], output_tokens: int) -> dict[str, Any]:
             "server_tool_use": None, "service_tier": "standard", "speed": None}
 
 
-def message(message_id: str, model: str, text: str, stop: str, use: dict[str, Any]) -> dict[str, Any]:
-    """A complete `Message` (no content block when there is no text, as with max_tokens=0)."""
-    content = [{"type": "text", "text": text, "citations": None}] if text else []
+def message(message_id: str, model: str, content: str | list[dict[str, Any]], stop: str, use: dict[str, Any],
+            **stops: Any) -> dict[str, Any]:
+    """A complete `Message`: text becomes one text block (none when empty, as with max_tokens=0), blocks stay as given."""
+    if isinstance(content, str):
+        content = [{"type": "text", "text": content, "citations": None}] if content else []
     return {"id": message_id, "type": "message", "role": "assistant", "model": model, "content": content,
-            "stop_reason": stop, "stop_sequence": None, "stop_details": None, "container": None, "diagnostics": None,
-            "usage": use}
+            "stop_reason": stop, "stop_sequence": stops.get("stop_sequence"), "stop_details": stops.get("stop_details"),
+            "container": None, "diagnostics": None, "usage": use}
 
 
 def beta(body: dict[str, Any]) -> dict[str, Any]:
@@ -44,29 +46,38 @@ def beta(body: dict[str, Any]) -> dict[str, Any]:
             "usage": {**body["usage"], "iterations": None, "fallback_credit": None}}
 
 
+def block_events(index: int, block: dict[str, Any]) -> list[bytes]:
+    """The events of one content block: its start with empty fields, its deltas, its stop (as the SDK accumulates them)."""
+    kind, deltas = block["type"], []
+    start = {**block, "text": ""} if kind == "text" else {**block, "thinking": "", "signature": ""} if kind == "thinking" \
+        else {**block, "input": {}} if kind == "tool_use" else block
+    if kind == "text":
+        deltas = [{"type": "text_delta", "text": piece} for piece in chunks(block["text"])]
+    elif kind == "thinking":
+        deltas = [{"type": "thinking_delta", "thinking": piece} for piece in chunks(block["thinking"])]
+        deltas.append({"type": "signature_delta", "signature": block["signature"]})  # just before the block's stop
+    elif kind == "tool_use":
+        deltas = [{"type": "input_json_delta", "partial_json": piece} for piece in chunks(json.dumps(block["input"]), 2)]
+    return [sse("content_block_start", {"type": "content_block_start", "index": index, "content_block": start}),
+            *(sse("content_block_delta", {"type": "content_block_delta", "index": index, "delta": d}) for d in deltas),
+            sse("content_block_stop", {"type": "content_block_stop", "index": index})]
+
+
 def stream_events(body: dict[str, Any]) -> list[bytes]:
     """The SSE events of a message, in the order the API sends them; message_delta carries the final usage."""
-    start = {**body, "content": [], "stop_reason": None, "usage": {**body["usage"], "output_tokens": 1}}
-    text = body["content"][0]["text"] if body["content"] else ""
-    deltas = [sse("content_block_delta", {"type": "content_block_delta", "index": 0,
-                                         "delta": {"type": "text_delta", "text": piece}}) for piece in chunks(text)]
-    blocks = [
-        sse("content_block_start", {"type": "content_block_start", "index": 0,
-                                    "content_block": {"type": "text", "text": "", "citations": None}}),
-        sse("ping", {"type": "ping"}),
-        *deltas,
-        sse("content_block_stop", {"type": "content_block_stop", "index": 0}),
-    ] if text else []
+    start = {**body, "content": [], "stop_reason": None, "stop_sequence": None, "stop_details": None,
+             "usage": {**body["usage"], "output_tokens": 1}}
+    blocks = [event for i, block in enumerate(body["content"]) for event in block_events(i, block)]
     final = {key: body["usage"][key] for key in ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens",
                                                  "output_tokens", "output_tokens_details", "server_tool_use", "iterations", "fallback_credit")
              if key in body["usage"]}
     extra: dict[str, Any] = {key: None for key in ("context_management", "input_transformations") if key in body}
     return [
         sse("message_start", {"type": "message_start", "message": start}),
-        *blocks,
+        *blocks[:1], *([sse("ping", {"type": "ping"})] if blocks else []), *blocks[1:],
         sse("message_delta", {"type": "message_delta", "usage": final, **extra,
-                              "delta": {"stop_reason": body["stop_reason"], "stop_sequence": None,
-                                        "stop_details": None, "container": None}}),
+                              "delta": {"stop_reason": body["stop_reason"], "stop_sequence": body.get("stop_sequence"),
+                                        "stop_details": body.get("stop_details"), "container": None}}),
         sse("message_stop", {"type": "message_stop"}),
     ]
 

@@ -1,0 +1,128 @@
+"""What the stand-in answers: a reply (text, or content blocks) shaped as the API returns it for this request.
+
+Sources (values in helpers/api_facts.py): thinking blocks only when the request turns thinking on, each with a
+signature (extended thinking docs; the stand-in's signature is a digest of the text, a guess at nothing real);
+`tool_use` blocks with an id and `stop_reason: "tool_use"` (tool use docs); `stop_sequences` end the text before
+the first one found, with `stop_reason: "stop_sequence"` and the `stop_sequence` field (SDK Message docstring).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from ..api_facts import CONTEXT_EXCEEDED, THINKING_BLOCK_ERROR
+from ..blocks import blocks_of, ids
+from ..memory import estimate_tokens
+from .wire import cut
+
+Raw = str | list[dict[str, Any]] | dict[str, Any]
+STOP_FIELDS = ("stop_reason", "stop_sequence", "stop_details")
+
+
+def signature(thinking: str) -> str:
+    """The stand-in's signature for a thinking text: a digest, so an edited text no longer matches."""
+    return "standin-sig-" + hashlib.sha256(thinking.encode()).hexdigest()[:32]
+
+
+def thinking_on(body: dict[str, Any]) -> bool:
+    """Whether the request turns extended thinking on."""
+    return isinstance(body.get("thinking"), dict) and body["thinking"].get("type") in ("enabled", "adaptive")
+
+
+def filled(block: dict[str, Any], number: int, body: dict[str, Any]) -> dict[str, Any]:
+    """One block with the fields the API always sends (ids, signatures, citations)."""
+    kind = block.get("type")
+    if kind == "text":
+        return {"type": "text", "text": str(block.get("text", "")), "citations": block.get("citations")}
+    if kind == "thinking":
+        return {"type": "thinking", "thinking": block["thinking"], "signature": signature(block["thinking"])}
+    if kind == "tool_use":
+        digest = hashlib.sha256(f"{json.dumps(body['messages'], sort_keys=True)}{number}".encode()).hexdigest()[:24]
+        return {"type": "tool_use", "id": block.get("id") or f"toolu_standin_{digest}", "name": block["name"],
+                "input": block.get("input", {}), "caller": {"type": "direct"}, "toolset_name": None}  # caller: a guess
+    return dict(block)
+
+
+def shaped(raw: Raw, body: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The content blocks and stop fields of an authored reply, for this request."""
+    extra = {key: raw[key] for key in STOP_FIELDS if isinstance(raw, dict) and key in raw}
+    blocks = raw.get("content", []) if isinstance(raw, dict) else raw
+    content = [filled(b, i, body) for i, b in enumerate(blocks_of(blocks))
+               if thinking_on(body) or b.get("type") not in ("thinking", "redacted_thinking")]
+    if "stop_reason" not in extra:
+        extra["stop_reason"] = "tool_use" if any(b["type"] == "tool_use" for b in content) else "end_turn"
+    return content, extra
+
+
+def stopped_at(content: list[dict[str, Any]], stops: list[str]) -> tuple[list[dict[str, Any]], str | None]:
+    """The content cut before the first stop sequence in its text, and that sequence (None if none appears)."""
+    for i, block in enumerate(content):
+        text = block.get("text", "") if block.get("type") == "text" else ""
+        found = sorted((text.find(s), s) for s in stops if s and s in text)
+        if found:
+            head = {**block, "text": text[: found[0][0]]}
+            return [*content[:i], *([head] if head["text"] else [])], found[0][1]
+    return content, None
+
+
+def block_problem(messages: list[dict[str, Any]], body: dict[str, Any]) -> str | None:
+    """The 400 the API gives for tool and thinking blocks out of place, or None (texts: see api_facts)."""
+    for i, message in enumerate(messages):
+        asked = ids(messages[i - 1].get("content"), "tool_use", "id") if i and messages[i - 1].get("role") == "assistant" else []
+        answered = ids(message.get("content"), "tool_result", "tool_use_id") if message.get("role") == "user" else []
+        missing = [a for a in asked if a not in answered] if message.get("role") == "user" else []
+        if missing:
+            return (f"messages.{i - 1}: `tool_use` ids were found without `tool_result` blocks immediately after: "
+                    f"{', '.join(missing)}. Each `tool_use` block must have a corresponding `tool_result` block in the next message.")
+        stray = [a for a in answered if a not in asked]
+        if stray:
+            return f"messages.{i}.content: unexpected `tool_use_id` found in `tool_result` blocks: {stray[0]}. " \
+                   "Each `tool_result` block must have a corresponding `tool_use` block in the previous message."
+        for j, block in enumerate(blocks_of(message.get("content"))):
+            if block.get("type") == "thinking" and block.get("signature") != signature(str(block.get("thinking"))):
+                return f"messages.{i}.content.{j}: Invalid `signature` in `thinking` block"
+    last = next((m for m in reversed(messages) if m.get("role") == "assistant"), None)
+    if thinking_on(body) and last and ids(last.get("content"), "tool_use", "id") \
+            and blocks_of(last["content"])[0].get("type") not in ("thinking", "redacted_thinking"):
+        return f"messages.{messages.index(last)}.content.0.type: {THINKING_BLOCK_ERROR.value}"
+    return None
+
+
+def answer(raw: Raw, body: dict[str, Any], room: int) -> tuple[list[dict[str, Any]], dict[str, Any], int]:
+    """The reply's content blocks, its stop fields and its output tokens, for a request with `room` tokens left.
+
+    A text reply longer than max_tokens (or the room left) is cut, stopping with max_tokens (or
+    model_context_window_exceeded); stop sequences cut text replies and block replies alike.
+    """
+    limit = min(int(body["max_tokens"]), room)
+    if isinstance(raw, str):
+        text, was_cut = cut(raw, limit)
+        stop = "end_turn" if not was_cut else CONTEXT_EXCEEDED.value if room < int(body["max_tokens"]) else "max_tokens"
+        content, stops = ([{"type": "text", "text": text, "citations": None}] if text else []), {"stop_reason": stop}
+    else:
+        content, stops = shaped(raw, body)
+    content, sequence = stopped_at(content, [str(s) for s in body.get("stop_sequences") or []])
+    if sequence is not None:
+        stops.update(stop_reason="stop_sequence", stop_sequence=sequence)
+    spoken = [b.get("text") or b.get("thinking") or json.dumps(b.get("input", "")) for b in content]
+    return content, stops, estimate_tokens("".join(str(s) for s in spoken))
+
+
+SAMPLES = {"string": "example", "integer": 1, "number": 1, "boolean": True, "array": [], "object": {}}
+
+
+def default_blocks(body: dict[str, Any], text: str) -> Raw:
+    """The stand-in's own default reply: text, a thinking block first when thinking is on, and a call of the
+    first client tool (inputs filled with sample values) unless the last turn already answers a tool."""
+    last = body["messages"][-1] if body.get("messages") else {}
+    answering = ids(last.get("content"), "tool_result", "tool_use_id")
+    tools = [t for t in body.get("tools") or [] if isinstance(t, dict) and "input_schema" in t]
+    blocks = [{"type": "thinking", "thinking": f"Thinking about: {text[:60]}"}] if thinking_on(body) else []
+    if tools and not answering:
+        schema = tools[0]["input_schema"]
+        sample = {k: SAMPLES.get(schema.get("properties", {}).get(k, {}).get("type", "string"), "example")
+                  for k in schema.get("required", [])}
+        return [*blocks, {"type": "text", "text": text}, {"type": "tool_use", "name": tools[0]["name"], "input": sample}]
+    return [*blocks, {"type": "text", "text": text}] if blocks else text
