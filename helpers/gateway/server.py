@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
 import uuid
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import httpx2
 
 from ..config import LIVE_TIMEOUT_SECONDS
 from ..reply import Usage
+from ..serving import BackgroundServer
 from .auth import Identify
 from .fairshare import FairShare
 from .ledger import Ledger
@@ -24,8 +24,10 @@ FORWARDED = ("anthropic-version", "anthropic-beta", "content-type", "accept")
 RELAYED = ("content-type", "request-id", "retry-after", "anthropic-ratelimit-requests-remaining")
 
 
-class Gateway:
+class Gateway(BackgroundServer):
     """A key gateway on 127.0.0.1 (or `host`): one real key behind it, a ledger, a fair share of one rate limit."""
+
+    owner_name = "gateway"
 
     def __init__(self, ledger: Ledger, upstream: str, real_key: str, *, hub_api_url: str | None = None,
                  rate: float | None = None, patience: float = 90.0, queue: int = 4, max_body: int = MAX_BODY,
@@ -35,11 +37,10 @@ class Gateway:
         self.ledger, self.upstream, self._key = ledger, upstream.rstrip("/"), real_key
         self.identify = Identify(ledger, hub_api_url)
         self.share = FairShare(rate, patience=patience, queue=queue)
-        self.patience, self.max_body, self.host, self.port = patience, max_body, host, port
+        super().__init__(host, port)
+        self.patience, self.max_body = patience, max_body
         self.http = httpx2.Client(timeout=httpx2.Timeout(LIVE_TIMEOUT_SECONDS, connect=10.0))
         self.upstream_waits = 0  # busy upstream answers waited through
-        self.url = ""
-        self._server: ThreadingHTTPServer | None = None
 
     def headers_for(self, incoming: Any) -> dict[str, str]:
         """The headers sent upstream: the learner's API version and betas, and the real key instead of theirs."""
@@ -66,30 +67,10 @@ class Gateway:
             if learner is not None:
                 self.share.acquire(learner, patience=max(0.0, deadline - time.monotonic()))
 
-    def start(self) -> Gateway:
-        """Start serving in a background thread."""
-        handler = type("Handler", (_Handler,), {"gateway": self})
-        self._server = ThreadingHTTPServer((self.host, self.port), handler)
-        self._server.daemon_threads = True
-        self.url = f"http://{self.host}:{self._server.server_port}"
-        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-        return self
-
     def stop(self) -> None:
-        """Stop serving and free the port."""
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        """Stop serving, free the port, and close the connection to the API."""
+        super().stop()
         self.http.close()
-
-    def __enter__(self) -> Gateway:
-        """Start on entering a with block."""
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        """Stop on leaving a with block."""
-        self.stop()
 
 
 def retry_after(response: httpx2.Response) -> float:
@@ -288,3 +269,6 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("x-should-retry", "false")
         self.end_headers()
         self.wfile.write(payload)
+
+
+Gateway.handler = _Handler  # the request handler is defined after the server it belongs to

@@ -23,7 +23,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from ..api_facts import FALLBACK_CONTEXT_WINDOW
@@ -35,6 +35,7 @@ from ..memory import (
     request_blocks,
     usage_fields,
 )
+from ..serving import BackgroundServer
 from .faults import NOT_A_MESSAGE, Fault
 from .replies import Raw, answer, default_blocks
 from .rules import check, combined
@@ -57,21 +58,22 @@ def default_reply(body: dict[str, Any]) -> Raw:
     return default_blocks(body, f"Stand-in reply to: {last_user_text(body)[:60]}")
 
 
-class StandIn:
+class StandIn(BackgroundServer):
     """A local stand-in of the Messages API on 127.0.0.1, for tests and offline demos."""
+
+    owner_name, poll_interval = "standin", 0.02
 
     def __init__(self, reply: Reply | None = None, *, port: int = 0, rate_limit: float | None = None,
                  retry_after: float = 0.2, latency: float = 0.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.reply = reply or default_reply
         self.cache, self.clock = PromptCache(), clock
-        self.port, self.rate_limit, self.retry_after, self.latency = port, rate_limit, retry_after, latency
+        super().__init__(port=port)
+        self.rate_limit, self.retry_after, self.latency = rate_limit, retry_after, latency
         self.requests: list[dict[str, Any]] = []
-        self.url = ""
         self._faults: deque[Fault] = deque()
         self._recent: deque[float] = deque()
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
-        self._server: ThreadingHTTPServer | None = None
 
     def inject(self, fault: Fault) -> None:
         """Queue a fault for the next request(s)."""
@@ -112,29 +114,6 @@ class StandIn:
             self._recent.append(now)
             return False
 
-    def start(self) -> StandIn:
-        """Start serving in a background thread."""
-        handler = type("Handler", (_Handler,), {"standin": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), handler)
-        self._server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
-        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and free the port."""
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> StandIn:
-        """Start on entering a with block."""
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        """Stop on leaving a with block."""
-        self.stop()
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -277,3 +256,6 @@ class _Handler(BaseHTTPRequestHandler):
         number = self.standin.next_id()
         data = {"type": "error", "error": {"type": error_type, "message": message}, "request_id": f"req_standin_{number}"}
         self.send(status, "application/json", json.dumps(data).encode(), number, retry_after)
+
+
+StandIn.handler = _Handler  # the request handler is defined after the server it belongs to
