@@ -1,8 +1,7 @@
 """converse-kit helpers. The core: what a learner reads, the conversation, its replies, history checks, friendly errors.
 
 The core modules sit here at the top: `conversation`, `reply`, `history`, `errors`, `config`, `session`, and the small
-`wire` (what a client sent, where each reply came from) and `files` (safe writes); `blocks` (content blocks and the
-rules a request must keep), `tools` (the tool loop), `pictures` (the kit's own PNG) and `saved` (the file format). Around it are wings, one folder
+`wire` (what a client sent, where each reply came from) and `files` (safe writes). Around it are wings, one folder
 a job: `replay`, `standin`, `memory`, `chat`, `classroom`. The rule: the core imports no wing, with one exception,
 `session.setup()`, where the kit is assembled (it takes `make_client`/`status_line` from `helpers.replay` and
 `key_from_colab`/`setup_warning` from `helpers.classroom`); wings import the core; a wing imports another wing only
