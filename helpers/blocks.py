@@ -76,6 +76,12 @@ def ids(content: object, kind: str, key: str) -> list[str]:
     return [str(b.get(key)) for b in blocks_of(content) if b.get("type") == kind]
 
 
+def exchange_start(messages: Sequence[Mapping[str, Any]]) -> int:
+    """Where the last exchange starts: the last user turn that is not a tool_result turn (0 if none)."""
+    plain = [i for i, m in enumerate(messages) if m.get("role") == "user" and not ids(m.get("content"), "tool_result", "tool_use_id")]
+    return plain[-1] if plain else 0
+
+
 def signed_thinking(messages: Sequence[Mapping[str, Any]]) -> dict[str, str]:
     """Every thinking block's signature mapped to its text, as the history holds them now."""
     return {str(b["signature"]): str(b.get("thinking", "")) for m in messages for b in blocks_of(m.get("content"))

@@ -23,6 +23,7 @@ from .blocks import (
     Content,
     check_blocks_sendable,
     check_content,
+    exchange_start,
     reply_content,
     signed_thinking,
     with_prefill,
@@ -204,13 +205,13 @@ class Conversation:
         return twin
 
     def undo(self) -> MessageDict:
-        """Remove the last exchange (user turn and reply) and return the user turn."""
+        """Remove the last exchange (your turn, its reply, and any tool round between) and return your turn."""
         if len(self.messages) < 2:
             raise ValueError("There is no exchange to undo: the conversation is empty.")
-        user = self.messages[-2]
-        del self.messages[-2:]
-        if self.replies:
-            self.replies.pop()
+        start = exchange_start(self.messages)
+        user, replies = self.messages[start], sum(m["role"] == "assistant" for m in self.messages[start:])
+        del self.messages[start:]
+        del self.replies[max(0, len(self.replies) - replies):]
         self._memory_forget()
         return user
 

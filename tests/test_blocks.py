@@ -80,8 +80,8 @@ def test_save_load_fork_and_undo_keep_the_blocks(tool_server: StandIn, tmp_path:
     for each in (conv, loaded, twin):
         each.send(result(each))
         assert tool_server.requests[-1]["body"]["messages"][:2] == conv.messages[:2]
-    conv.undo()
-    assert conv.messages == twin.messages[:2]
+    conv.undo()  # the whole exchange: question, tool_use, tool_result, answer
+    assert conv.messages == [] and twin.messages[:2] == loaded.messages[:2]
 
 
 @pytest.mark.parametrize("case", ["unanswered", "stray", "altered", "unsigned", "dropped", "results_last"])
@@ -179,3 +179,14 @@ def test_a_streamed_tool_call_in_the_widget_ends_as_the_stored_blocks(server: St
     reply = chat.send("Add two numbers, please")
     assert reply is not None and reply.stop_reason == "tool_use"
     assert chat.chat.texts() == [text_of(m) for m in conv.messages] and "Tool call: add" in chat.chat.texts()[-1]
+
+
+def test_undo_after_a_tool_round_removes_the_whole_exchange(tool_server: StandIn) -> None:
+    conv = conversation(tool_server)
+    for question in ("Hello", "What is 2 + 3?"):
+        conv.send(question)
+        conv.send(result(conv))
+    assert len(conv) == 8 and len(conv.replies) == 4
+    assert conv.undo() == {"role": "user", "content": "What is 2 + 3?"}
+    assert len(conv) == 4 and len(conv.replies) == 2
+    conv.send("Next question")  # the history is continuable with a plain turn

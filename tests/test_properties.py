@@ -35,6 +35,7 @@ from helpers.history import check_history
 from helpers.memory import SummarizeOlder
 from helpers.sendable import check_sendable
 from helpers.standin import Fault, StandIn
+from helpers.tools import tool_uses
 
 EXAMPLES = int(os.environ.get("CONVERSE_KIT_PROPERTY_EXAMPLES", "200"))
 STEPS = int(os.environ.get("CONVERSE_KIT_PROPERTY_STEPS", "10"))
@@ -51,6 +52,8 @@ TEXTS = st.one_of(
     st.sampled_from(["Hello", "Tell me about owls", f"My key is {SECRET}", "  padded  ", "ünïcödé ✓", "a\nb"]),
     st.text(alphabet="abcdefgh ,.?", min_size=1, max_size=30).filter(str.strip),
 )
+ADD = {"name": "add", "description": "Add two numbers.",
+       "input_schema": {"type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}}, "required": ["a", "b"]}}
 COUNTS: dict[str, int] = {"sequences": 0, "steps": 0}  # what the longest run did, for the closing note
 
 
@@ -120,6 +123,19 @@ class Chat(RuleBasedStateMachine):
         if abandon:
             assert self.state()[:3] == before[:3], "an abandoned stream stored something"
 
+    @rule(text=TEXTS, thinking=st.booleans())
+    def tool_round(self, text: str, thinking: bool) -> None:
+        """A turn with a tool (and thinking): the stand-in calls the tool, and its result goes back in the next turn."""
+        self.conv.tools, self.conv.thinking = [ADD], ({"type": "enabled", "budget_tokens": 1024} if thinking else None)
+        try:
+            self.attempt(lambda: self.conv.send(text))
+            uses = tool_uses(self.conv.messages[-1]["content"]) if self.conv.messages else []
+            if self.conv.messages[-1:] and self.conv.messages[-1]["role"] == "assistant" and uses:
+                COUNTS["tool_rounds"] = COUNTS.get("tool_rounds", 0) + 1
+                self.attempt(lambda: self.conv.send([{"type": "tool_result", "tool_use_id": u["id"], "content": "5"} for u in uses]))
+        finally:
+            self.conv.tools, self.conv.thinking = None, None
+
     @rule(widget=st.booleans())
     def undo(self, widget: bool) -> None:
         """Undo the last exchange."""
@@ -179,8 +195,12 @@ class Chat(RuleBasedStateMachine):
         COUNTS["steps"] += 1
         check_history(self.conv.messages)
         check_sendable(self.conv.messages, "history")
-        body = self.conv.request("probe")
-        said = {m["content"] for m in self.conv.messages if m["role"] == "user"}
+        last = self.conv.messages[-1]["content"] if self.conv.messages else ""
+        pending = [{"type": "tool_result", "tool_use_id": u["id"], "content": "5"} for u in tool_uses(last)]
+        self.conv.tools = [ADD] if pending else None  # a turn left waiting for its tool result: probe with one
+        body = self.conv.request(pending or "probe")
+        self.conv.tools = None
+        said = {str(m["content"]) for m in self.conv.messages if m["role"] == "user"}
         summary = body.get("system", "").split("Summary of the earlier conversation:\n")[-1].split("\n\nBe brief.")[0]
         if "Summary of the earlier" in body.get("system", ""):
             assert all(part in said for part in summary.split(" | ")), "the summary holds a turn no longer in the history"

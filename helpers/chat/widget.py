@@ -94,8 +94,9 @@ class ChatWidget(PanelActions, StatusActions):
         if not self._claim():
             return
         try:
+            before = len(self.conversation.messages)
             self.conversation.undo()
-            self.chat.pop(2)
+            self.chat.pop(before - len(self.conversation.messages))  # two bubbles, or more after a tool round
             self.show_note("")
         except ValueError as error:
             self.show_note(str(error))
