@@ -80,3 +80,16 @@ def test_a_failed_recording_keeps_the_old_recordings(tmp_path: Path, recordings:
 def test_unknown_targets_are_refused(tmp_path: Path) -> None:
     with pytest.raises(SystemExit, match="give a notebook"):
         record.targets([str(tmp_path / "missing.txt")])
+
+
+def test_every_error_a_notebook_shows_is_one_record_mode_keeps_for_it() -> None:
+    import json
+
+    from helpers.config import DEFAULT_RECORDINGS
+    from helpers.replay.record import TAUGHT_ERRORS
+
+    for path in DEFAULT_RECORDINGS.glob("*/*.json"):
+        status = json.loads(path.read_text(encoding="utf-8"))["response"]["status"]
+        if status >= 400:  # recording again drops an error answer unless the notebook is listed as teaching it
+            assert str(status) in TAUGHT_ERRORS.get(path.parent.name, "").split(), f"{path.name}: add it to TAUGHT_ERRORS"
+    assert all((DEFAULT_RECORDINGS.parent.parent / "notebooks" / f"{name}.ipynb").exists() for name in TAUGHT_ERRORS)

@@ -20,13 +20,25 @@ from typing import Any
 
 from tqdm import tqdm
 
-from ..config import AUTHORED_VAR, CASSETTE_VAR, KEY_VAR, MODE_VAR, RECORDINGS_VAR, REPO_ROOT, load_settings
+from ..config import (
+    AUTHORED_VAR,
+    CASSETTE_VAR,
+    KEY_VAR,
+    MODE_VAR,
+    RECORD_ERRORS_VAR,
+    RECORDINGS_VAR,
+    REPO_ROOT,
+    load_settings,
+)
 from ..errors import KEY_HELP
 from ..history import last_user_text
 from ..standin import StandIn
 from . import notebooks
 
 AUTHORED_REPLIES = REPO_ROOT / "data" / "authored"
+# Error answers a notebook teaches on purpose, so record mode keeps them for that notebook (never 401 or 403):
+# notebook 07 shows the API's 400 for a dropped thinking block.
+TAUGHT_ERRORS = {"07_tools_and_thinking": "400"}
 
 
 class AuthoredReplies:
@@ -80,7 +92,7 @@ def record_one(path: Path, env: dict[str, str], recordings: Path) -> None:
     """Record one notebook or script, then store a notebook's replay-mode outputs."""
     name = path.stem
     with cassette_backup(recordings / name):
-        record_env = {**env, MODE_VAR: "record", CASSETTE_VAR: name}
+        record_env = {**env, MODE_VAR: "record", CASSETTE_VAR: name, RECORD_ERRORS_VAR: TAUGHT_ERRORS.get(name, "")}
         if path.suffix == ".py":
             done = notebooks.run_script(path, record_env)
             if done.returncode:
