@@ -29,9 +29,7 @@ def header_secrets(headers: Mapping[str, str]) -> list[str]:
 
 def mask(text: str, secrets: Iterable[str] = ()) -> str:
     """The text with each exact secret, and anything shaped like a key, replaced by `[key removed]`."""
-    for secret in sorted(set(secrets) | set(env_secrets()), key=len, reverse=True):
-        text = text.replace(secret, REMOVED)
-    return KEY_LIKE.sub(REMOVED, text)
+    return KEY_LIKE.sub(REMOVED, scrub(text, [*secrets, *env_secrets()]))
 
 
 def scrub(value: Any, secrets: Iterable[str]) -> Any:
