@@ -1,28 +1,28 @@
-"""Content blocks in a history: what a reply keeps, and the block rules a request must keep before it is sent.
+"""Content blocks in a history: what a new turn may hold, and what the history keeps of a reply.
 
-Invariant: a reply's blocks are stored exactly as the API returned them (`reply_content`), and `check_blocks_sendable`
-refuses, before anything is sent, a history the API would reject: an unanswered `tool_use`, a `tool_result` that
-answers nothing, a thinking block that was altered or dropped where the docs require it back (sources in api_facts).
+Invariant: a reply's blocks are stored exactly as the API returned them (`reply_content`; only blank text blocks are
+left out, as the API refuses them in a request). The rules a history of blocks must keep live in the rulebook
+(`helpers.api.rulebook`), which refuses, before anything is sent, a request the API would reject.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from anthropic.types import TextBlock
 
-from .api_facts import PREFILL_ERROR, THINKING_RULE, TOOL_RESULT_RULE, capabilities
-from .history import MessageDict, check_text
+from .api.content import blocks_of as blocks_of
+from .api.content import ids as ids
+from .api.rulebook import (
+    UnsendableHistoryError as UnsendableHistoryError,  # where learners and tests import it from
+)
+from .history import check_text
 
 Content = str | list[dict[str, Any]]
 THINKING_TYPES = ("thinking", "redacted_thinking")
 T = TypeVar("T")
-
-
-class UnsendableHistoryError(ValueError):
-    """A history the API would refuse; nothing was sent and the history is unchanged."""
 
 
 def check_content(content: object) -> Content:
@@ -64,18 +64,6 @@ def with_prefill(message: T, prefill: str | None) -> T:
     return message.model_copy(update={"content": content})  # type: ignore[attr-defined,no-any-return]
 
 
-def blocks_of(content: object) -> list[dict[str, Any]]:
-    """A message's content as a list of blocks (text becomes one text block)."""
-    if isinstance(content, str):
-        return [{"type": "text", "text": content}]
-    return [b for b in content if isinstance(b, dict)] if isinstance(content, list) else []
-
-
-def ids(content: object, kind: str, key: str) -> list[str]:
-    """The ids of the blocks of one kind in a message's content (`tool_use` by `id`, `tool_result` by `tool_use_id`)."""
-    return [str(b.get(key)) for b in blocks_of(content) if b.get("type") == kind]
-
-
 def exchange_start(messages: Sequence[Mapping[str, Any]]) -> int:
     """Where the last exchange starts: the last user turn that is not a tool_result turn (0 if none)."""
     plain = [i for i, m in enumerate(messages) if m.get("role") == "user" and not ids(m.get("content"), "tool_result", "tool_use_id")]
@@ -83,62 +71,21 @@ def exchange_start(messages: Sequence[Mapping[str, Any]]) -> int:
 
 
 def signed_thinking(messages: Sequence[Mapping[str, Any]]) -> dict[str, str]:
-    """Every thinking block's signature mapped to its text, as the history holds them now."""
-    return {str(b["signature"]): str(b.get("thinking", "")) for m in messages for b in blocks_of(m.get("content"))
-            if b.get("type") == "thinking" and b.get("signature")}
+    """Every thinking block's signature mapped to its text (a redacted block's data to itself), as the history holds them."""
+    found = {str(b["signature"]): str(b.get("thinking", "")) for m in messages for b in blocks_of(m.get("content"))
+             if b.get("type") == "thinking" and b.get("signature")}
+    return found | {f"redacted:{b['data']}": str(b["data"]) for m in messages for b in blocks_of(m.get("content"))
+                    if b.get("type") == "redacted_thinking" and isinstance(b.get("data"), str)}
 
 
-def check_tool_pairs(messages: Sequence[Mapping[str, Any]]) -> None:
-    """Refuse a tool_use not answered in the very next user turn, and a tool_result that answers nothing."""
-    for i, message in enumerate(messages):
-        before = messages[i - 1] if i else None
-        asked = ids(before["content"], "tool_use", "id") if before and before.get("role") == "assistant" else []
-        answered = ids(message.get("content"), "tool_result", "tool_use_id") if message.get("role") == "user" else []
-        stray = [a for a in answered if a not in asked]
-        if stray:
-            raise UnsendableHistoryError(f"Message {i} has a tool_result for {stray[0]!r}, which no tool_use in the turn "
-                                         f"just before it asked for. {TOOL_RESULT_RULE.value} Check the tool_use_id.")
-        missing = [a for a in asked if a not in answered] if message.get("role") == "user" else []
-        if missing:
-            raise UnsendableHistoryError(f"Message {i - 1} asks for a tool ({missing[0]!r}) that message {i} does not answer. "
-                                         f"{TOOL_RESULT_RULE.value} Run the tool and send "
-                                         f"[{{'type': 'tool_result', 'tool_use_id': {missing[0]!r}, 'content': '...'}}].")
-        lead = blocks_of(message.get("content"))
-        if answered and any(b.get("type") != "tool_result" for b in lead[: len(answered)]):
-            raise UnsendableHistoryError(f"Message {i}: put its tool_result blocks first, before any text. {TOOL_RESULT_RULE.value}")
-    if messages and messages[-1].get("role") == "assistant" and ids(messages[-1]["content"], "tool_use", "id"):
-        raise UnsendableHistoryError(f"The last turn asks for a tool. {TOOL_RESULT_RULE.value} Answer it with tool_result blocks.")
-
-
-def check_thinking(messages: Sequence[Mapping[str, Any]], received: Mapping[str, str], thinking_on: bool) -> None:
-    """Refuse an altered thinking block, one without its signature, or a tool-use turn that lost its thinking."""
-    for i, message in enumerate(messages):
-        for block in blocks_of(message.get("content")):
-            if block.get("type") == "thinking" and not (isinstance(block.get("signature"), str) and block["signature"]):
-                raise UnsendableHistoryError(f"Message {i} has a thinking block without its signature. {THINKING_RULE.value}")
-            if block.get("type") == "thinking" and received.get(block["signature"], block.get("thinking")) != block.get("thinking"):
-                raise UnsendableHistoryError(f"Message {i} has a thinking block whose text was changed. {THINKING_RULE.value} "
-                                             "Undo the edit, or undo the exchange and send it again.")
-    last = next((m for m in reversed(messages) if m.get("role") == "assistant"), None)
-    if thinking_on and last is not None and ids(last["content"], "tool_use", "id") and messages[-1].get("role") == "user" \
-            and blocks_of(last["content"])[0].get("type") not in THINKING_TYPES:
-        raise UnsendableHistoryError("The turn that asked for the tool lost its thinking block. "
-                                     f"{THINKING_RULE.value} Keep the reply's blocks as they came (conv.messages keeps them).")
-
-
-def check_prefill(model: str, messages: Sequence[MessageDict]) -> None:
-    """Refuse a final assistant turn (prefill) on a model the facts say does not accept it."""
-    if messages and messages[-1]["role"] == "assistant" and capabilities(model).prefill is False:
-        raise UnsendableHistoryError(f"{model} does not accept prefill (the API answers 400: {PREFILL_ERROR.value!r}). "
-                                     "Leave out prefill=..., or use a model that supports it (helpers.api_facts.capabilities).")
-
-
-def check_blocks_sendable(body: Mapping[str, Any], received: Mapping[str, str]) -> None:
-    """Refuse, before sending, a request body whose blocks the API would reject."""
-    messages = body["messages"]
-    check_tool_pairs(messages)
-    check_thinking(messages, received, (body.get("thinking") or {}).get("type") in ("enabled", "adaptive"))
-    check_prefill(str(body["model"]), messages)
+def as_received(received: Mapping[str, str]) -> Callable[[Mapping[str, Any]], bool]:
+    """The kit's test that a thinking block is exactly as a reply returned it (for the rulebook's thinking rules)."""
+    def unmodified(block: Mapping[str, Any]) -> bool:
+        """Whether this thinking or redacted_thinking block is one the kit received, unchanged."""
+        if block.get("type") == "redacted_thinking":
+            return f"redacted:{block.get('data')}" in received
+        return received.get(str(block.get("signature"))) == block.get("thinking")
+    return unmodified
 
 
 def text_of(content: object) -> str:

@@ -19,9 +19,10 @@ from anthropic.types import TextBlock
 
 from . import session
 from .answers import check_message
+from .api.rulebook import check_request
 from .blocks import (
     Content,
-    check_blocks_sendable,
+    as_received,
     check_content,
     exchange_start,
     reply_content,
@@ -62,8 +63,10 @@ class Conversation:
         memory: Memory | None = None,
         tools: list[dict[str, Any]] | None = None,
         thinking: dict[str, Any] | None = None,
+        options: dict[str, Any] | None = None,
     ) -> None:
         self.memory, self.tools, self.thinking = memory, tools, thinking  # tools and thinking: sent as given
+        self.options: dict[str, Any] = dict(options or {})  # other request fields, sent as given: tool_choice, output_config...
         self.messages: list[MessageDict] = check_history(copy.deepcopy(messages or []))
         self.system = check_system(system)
         self.model = check_model(model) if model is not None else session.model()
@@ -89,17 +92,19 @@ class Conversation:
         summary (kept in `memory.summary`, so the turn then reuses it); every other strategy only reads.
         """
         ending = [{"role": "assistant", "content": check_text(prefill)}] if prefill is not None else []
-        messages = check_history([*self.messages, {"role": "user", "content": check_content(text)}, *ending])
+        messages = [*self.messages, {"role": "user", "content": check_content(text)}, *ending]
         body: dict[str, Any] = {"model": check_model(self.model),
                                 "max_tokens": check_max_tokens(self.max_tokens if max_tokens is None else max_tokens)}
         if check_system(self.system):
             body["system"] = self.system
         body["messages"] = copy.deepcopy(messages)
+        body.update(copy.deepcopy({key: value for key, value in self.options.items() if value is not None}))
         extra = {"tools": self.tools, "thinking": self.thinking, "stop_sequences": stop_sequences}
         body.update(copy.deepcopy({key: value for key, value in extra.items() if value}))
-        check_blocks_sendable(check_sendable(body, "This request"), self._received)
+        check_request(check_sendable(body, "This request"), as_received(self._received))  # the rulebook, once
         sent = self.memory.prepare(body, self) if self.memory else body
-        check_blocks_sendable(sent, self._received)  # a memory strategy never splits what must travel together
+        if sent is not body:  # a memory strategy never splits what must travel together
+            check_request(check_sendable(sent, "The request the memory strategy made"), as_received(self._received))
         return sent
 
     def send(self, text: Content, *, max_tokens: int | None = None, prefill: str | None = None,
@@ -195,6 +200,7 @@ class Conversation:
             self.system,
             tools=self.tools,
             thinking=self.thinking,
+            options=self.options,
             messages=self.messages,
             model=self.model,
             max_tokens=self.max_tokens,

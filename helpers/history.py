@@ -1,8 +1,10 @@
-"""History checks: the message list must be valid before anything is sent."""
+"""The history: its message type, a new turn's text, and the history check (the rules themselves are in the rulebook)."""
 
 from __future__ import annotations
 
 from typing import Any, Literal, TypedDict
+
+from .api.rulebook import check_request
 
 Role = Literal["user", "assistant"]
 ROLES: tuple[Role, ...] = ("user", "assistant")
@@ -24,49 +26,16 @@ def check_text(text: object) -> str:
     return text
 
 
-def check_message(message: object, index: int) -> MessageDict:
-    """Return one history message if it is a valid role/content dict, or raise a clear error."""
-    if not isinstance(message, dict) or set(message) - {"role", "content"} or "role" not in message:
-        raise ValueError(f"Message {index} must be a dict like {{'role': 'user', 'content': 'Hi'}}, got {message!r:.80}.")
-    if message["role"] not in ROLES:
-        raise ValueError(
-            f"Message {index} has role {message['role']!r}. The kit's history holds 'user' and 'assistant' turns "
-            "(its own rule: some models also accept 'system' messages, see helpers.api_facts): put instructions in the system prompt, Conversation(system=...)."
-        )
-    content = message.get("content")
-    if isinstance(content, str):
-        check_text(content)
-    elif not (isinstance(content, list) and content and all(isinstance(b, dict) for b in content)):
-        raise TypeError(f"Message {index} content must be text or a list of content blocks, not {type(content).__name__}.")
-    else:
-        check_blocks(content, index)
-    return message  # type: ignore[return-value]
-
-
-def check_blocks(blocks: list[dict[str, Any]], index: int) -> None:
-    """Raise a clear error unless each block has a type, and each text block has text that is not blank."""
-    for block in blocks:
-        if not isinstance(block.get("type"), str):
-            raise ValueError(f"Message {index} has a content block without a 'type': {block!r:.80}.")
-        text = block.get("text")
-        if block["type"] == "text" and not (isinstance(text, str) and text.strip()):
-            raise ValueError(f"Message {index} has an empty text block: the API accepts only text that is not blank.")
-
-
 def check_history(messages: object) -> list[MessageDict]:
-    """Return a valid history: it starts with a user turn and the roles alternate."""
+    """Return a valid history, or raise the first rule of the rulebook it breaks (history scope: helpers.api.rulebook)."""
     if not isinstance(messages, list):
         raise TypeError(f"The history must be a list of messages, not {type(messages).__name__}.")
-    checked = [check_message(m, i) for i, m in enumerate(messages)]
-    if checked and checked[0]["role"] != "user":
-        raise ValueError("The history must start with a user turn: the model answers; it never speaks first.")
-    for i in range(1, len(checked)):
-        if checked[i]["role"] == checked[i - 1]["role"]:
-            raise ValueError(
-                f"Messages {i - 1} and {i} are both {checked[i]['role']!r} turns. The kit keeps turns alternating "
-                "(its own rule; the API would combine them into one turn): merge the two or add the missing turn."
-            )
-    return checked
+    for i, message in enumerate(messages):
+        content = message.get("content") if isinstance(message, dict) else None
+        if isinstance(message, dict) and content is not None and not isinstance(content, str | list):
+            raise TypeError(f"Message {i} content must be text or a list of content blocks, not {type(content).__name__}.")
+    check_request({"messages": messages}, scope="history")
+    return messages  # type: ignore[return-value]
 
 
 def last_user_text(body: Any, width: int = 60) -> str:

@@ -6,6 +6,7 @@ import copy
 import json
 from typing import Any, TypeVar
 
+from .api.rulebook import Request, by_name
 from .history import check_history
 from .reply import Usage
 
@@ -69,11 +70,13 @@ def check_saved(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def check_max_tokens(value: object) -> int:
-    """Return a valid max_tokens, or raise a clear error."""
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"max_tokens must be a whole number of at least 1 here, not {value!r}: it caps the reply's length. "
-                         "(The kit's rule; the API also accepts 0, which only writes the prompt cache.)")
-    return value
+    """Return a valid max_tokens, or raise the rulebook's refusal (the API's range, then the kit's own minimum of 1)."""
+    for name in ("shape.max_tokens", "kit.max_tokens"):
+        rule = by_name(name)
+        found = rule.find(Request({"max_tokens": value}))
+        if found is not None:
+            raise ValueError(rule.refusal(found))
+    return value  # type: ignore[return-value]
 
 
 def owned(strategy: T) -> T:

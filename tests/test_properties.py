@@ -133,8 +133,13 @@ class Chat(RuleBasedStateMachine):
             if self.conv.messages[-1:] and self.conv.messages[-1]["role"] == "assistant" and uses:
                 COUNTS["tool_rounds"] = COUNTS.get("tool_rounds", 0) + 1
                 self.attempt(lambda: self.conv.send([{"type": "tool_result", "tool_use_id": u["id"], "content": "5"} for u in uses]))
-        finally:
-            self.conv.tools, self.conv.thinking = None, None
+        finally:  # tools stay defined while the history holds tool blocks (the rulebook's tools.defined)
+            self.conv.tools, self.conv.thinking = self.tools_needed(), None
+
+    def tools_needed(self) -> list[dict[str, Any]] | None:
+        """The tools this history must be sent with: ADD once it holds a tool block, else none."""
+        kinds = {b.get("type") for m in self.conv.messages if isinstance(m["content"], list) for b in m["content"]}
+        return [ADD] if kinds & {"tool_use", "tool_result"} else None
 
     @rule(widget=st.booleans())
     def undo(self, widget: bool) -> None:
@@ -197,9 +202,9 @@ class Chat(RuleBasedStateMachine):
         check_sendable(self.conv.messages, "history")
         last = self.conv.messages[-1]["content"] if self.conv.messages else ""
         pending = [{"type": "tool_result", "tool_use_id": u["id"], "content": "5"} for u in tool_uses(last)]
-        self.conv.tools = [ADD] if pending else None  # a turn left waiting for its tool result: probe with one
+        self.conv.tools = [ADD] if pending else self.tools_needed()  # a turn left waiting for its tool result: probe with one
         body = self.conv.request(pending or "probe")
-        self.conv.tools = None
+        self.conv.tools = self.tools_needed()
         said = {str(m["content"]) for m in self.conv.messages if m["role"] == "user"}
         summary = body.get("system", "").split("Summary of the earlier conversation:\n")[-1].split("\n\nBe brief.")[0]
         if "Summary of the earlier" in body.get("system", ""):

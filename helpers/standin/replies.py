@@ -12,23 +12,19 @@ import hashlib
 import json
 from typing import Any
 
-from ..api_facts import CONTEXT_EXCEEDED, THINKING_BLOCK_ERROR
-from ..blocks import blocks_of, ids
+from ..api.content import blocks_of, ids, thinking_on
+from ..api_facts import CONTEXT_EXCEEDED
 from ..memory import estimate_tokens
 from .wire import cut
 
 Raw = str | list[dict[str, Any]] | dict[str, Any]
 STOP_FIELDS = ("stop_reason", "stop_sequence", "stop_details")
+REDACTED = "standin-redacted-"  # the stand-in's redacted_thinking data starts so: a guess at nothing real
 
 
 def signature(thinking: str) -> str:
     """The stand-in's signature for a thinking text: a digest, so an edited text no longer matches."""
     return "standin-sig-" + hashlib.sha256(thinking.encode()).hexdigest()[:32]
-
-
-def thinking_on(body: dict[str, Any]) -> bool:
-    """Whether the request turns extended thinking on."""
-    return isinstance(body.get("thinking"), dict) and body["thinking"].get("type") in ("enabled", "adaptive")
 
 
 def filled(block: dict[str, Any], number: int, body: dict[str, Any]) -> dict[str, Any]:
@@ -38,6 +34,8 @@ def filled(block: dict[str, Any], number: int, body: dict[str, Any]) -> dict[str
         return {"type": "text", "text": str(block.get("text", "")), "citations": block.get("citations")}
     if kind == "thinking":
         return {"type": "thinking", "thinking": block["thinking"], "signature": signature(block["thinking"])}
+    if kind == "redacted_thinking":
+        return {"type": "redacted_thinking", "data": REDACTED + signature(json.dumps(body["messages"]) + str(number))[12:]}
     if kind == "tool_use":
         digest = hashlib.sha256(f"{json.dumps(body['messages'], sort_keys=True)}{number}".encode()).hexdigest()[:24]
         return {"type": "tool_use", "id": block.get("id") or f"toolu_standin_{digest}", "name": block["name"],
@@ -67,27 +65,11 @@ def stopped_at(content: list[dict[str, Any]], stops: list[str]) -> tuple[list[di
     return content, None
 
 
-def block_problem(messages: list[dict[str, Any]], body: dict[str, Any]) -> str | None:
-    """The 400 the API gives for tool and thinking blocks out of place, or None (texts: see api_facts)."""
-    for i, message in enumerate(messages):
-        asked = ids(messages[i - 1].get("content"), "tool_use", "id") if i and messages[i - 1].get("role") == "assistant" else []
-        answered = ids(message.get("content"), "tool_result", "tool_use_id") if message.get("role") == "user" else []
-        missing = [a for a in asked if a not in answered] if message.get("role") == "user" else []
-        if missing:
-            return (f"messages.{i - 1}: `tool_use` ids were found without `tool_result` blocks immediately after: "
-                    f"{', '.join(missing)}. Each `tool_use` block must have a corresponding `tool_result` block in the next message.")
-        stray = [a for a in answered if a not in asked]
-        if stray:
-            return f"messages.{i}.content: unexpected `tool_use_id` found in `tool_result` blocks: {stray[0]}. " \
-                   "Each `tool_result` block must have a corresponding `tool_use` block in the previous message."
-        for j, block in enumerate(blocks_of(message.get("content"))):
-            if block.get("type") == "thinking" and block.get("signature") != signature(str(block.get("thinking"))):
-                return f"messages.{i}.content.{j}: Invalid `signature` in `thinking` block"
-    last = next((m for m in reversed(messages) if m.get("role") == "assistant"), None)
-    if thinking_on(body) and last and ids(last.get("content"), "tool_use", "id") \
-            and blocks_of(last["content"])[0].get("type") not in ("thinking", "redacted_thinking"):
-        return f"messages.{messages.index(last)}.content.0.type: {THINKING_BLOCK_ERROR.value}"
-    return None
+def unmodified(block: Any) -> bool:
+    """Whether a thinking block carries the stand-in's own signature for its text (a redacted block, its own data)."""
+    if block.get("type") == "redacted_thinking":
+        return str(block.get("data", "")).startswith(REDACTED)
+    return bool(block.get("signature") == signature(str(block.get("thinking"))))
 
 
 def answer(raw: Raw, body: dict[str, Any], room: int) -> tuple[list[dict[str, Any]], dict[str, Any], int]:

@@ -159,9 +159,10 @@ class _Handler(BaseHTTPRequestHandler):
             return self.json(200, {"input_tokens": estimate_request_tokens(body)})
         if not self.path.startswith("/v1/messages"):
             return self.error(404, "not_found_error", f"No such endpoint: {self.path}")
-        problem = check(body)
+        betas = tuple(b.strip() for b in (self.headers.get("anthropic-beta") or "").split(",") if b.strip())
+        problem = check(body, betas)
         if problem:
-            return self.error(400, "invalid_request_error", problem)
+            return self.error(400, "invalid_request_error", problem[0], details=problem[1])
         if body["model"] not in MODELS:
             return self.error(404, "not_found_error", f"model: {body['model']}")
         body = {**body, "messages": combined(body["messages"])}
@@ -251,10 +252,12 @@ class _Handler(BaseHTTPRequestHandler):
         """Send a JSON response."""
         self.send(status, "application/json", json.dumps(data).encode())
 
-    def error(self, status: int, error_type: str, message: str, retry_after: float | None = None) -> None:
-        """Send an error in the API's format."""
+    def error(self, status: int, error_type: str, message: str, retry_after: float | None = None,
+              details: dict[str, Any] | None = None) -> None:
+        """Send an error in the API's format (with what else its error object carries, such as `details`)."""
         number = self.standin.next_id()
-        data = {"type": "error", "error": {"type": error_type, "message": message}, "request_id": f"req_standin_{number}"}
+        data = {"type": "error", "error": {"type": error_type, "message": message, **(details or {})},
+                "request_id": f"req_standin_{number}"}
         self.send(status, "application/json", json.dumps(data).encode(), number, retry_after)
 
 

@@ -1,0 +1,313 @@
+"""The rulebook's rules about content blocks and request options: thinking, tools, images, stop sequences."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import struct
+from typing import Any
+
+from ..api_facts import DOCS, SDK, THINKING_BLOCK_ERROR, TOOL_RESULT_RULE
+from ..pictures import size_of
+from .content import blocks_of, ids, messages_of, role, thinking_on
+from .rulebook import Request, Rule
+
+HI = {"role": "user", "content": "Hi"}
+BASE = {"model": "claude-haiku-4-5", "max_tokens": 2048}
+THINKING_DOC = f"{DOCS}/build-with-claude/extended-thinking"
+TOOLS_DOC = f"{DOCS}/agents-and-tools/tool-use/implement-tool-use"
+VISION_DOC = f"{DOCS}/build-with-claude/vision (general limits)"
+TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")  # the API reference's Tool.name pattern (see the rule's source)
+MEDIA_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")  # SDK: types/base64_image_source_param.py
+MAX_IMAGE_BYTES = 5 * 1024 * 1024  # VISION_DOC: 5 MB per image through the API
+MAX_SIDE, MAX_SIDE_MANY, MANY_IMAGES = 8000, 2000, 20  # VISION_DOC: 8000 px a side; 2000 px with more than 20 images
+INTERLEAVED = "interleaved-thinking-2025-05-14"  # SDK: types/anthropic_beta_param.py
+TOOL = {"name": "add", "description": "Add two numbers.", "input_schema": {"type": "object", "properties": {}}}
+USE = {"type": "tool_use", "id": "toolu_1", "name": "add", "input": {}}
+RESULT = {"type": "tool_result", "tool_use_id": "toolu_1", "content": "5"}
+
+
+def _thinking(request: Request) -> dict[str, Any]:
+    """The request's thinking config (an empty dict when there is none)."""
+    found = request.body.get("thinking")
+    return found if isinstance(found, dict) else {}
+
+
+def _budget_min(request: Request) -> str | None:
+    """Manual thinking with a budget under 1,024 tokens."""
+    config = _thinking(request)
+    budget = config.get("budget_tokens")
+    if config.get("type") == "enabled" and not (isinstance(budget, int) and budget >= 1024):
+        return "thinking.enabled.budget_tokens: Input should be greater than or equal to 1024"
+    return None
+
+
+def _budget_max(request: Request) -> str | None:
+    """A thinking budget not below max_tokens (allowed with interleaved thinking and tools, as documented)."""
+    config, limit = _thinking(request), request.body.get("max_tokens")
+    budget = config.get("budget_tokens")
+    interleaved = INTERLEAVED in request.betas and bool(request.body.get("tools"))
+    if config.get("type") == "enabled" and isinstance(budget, int) and isinstance(limit, int) and budget >= limit \
+            and not interleaved:
+        return "`max_tokens` must be greater than `thinking.budget_tokens`"
+    return None
+
+
+def _forced_tool(request: Request) -> str | None:
+    """Thinking with a tool_choice that forces tool use."""
+    choice = request.body.get("tool_choice")
+    forced = isinstance(choice, dict) and choice.get("type") in ("any", "tool")
+    return "Thinking may not be enabled when tool_choice forces tool use." if forced and thinking_on(request.body) else None
+
+
+def _each_block(request: Request, kind: str) -> list[tuple[int, int, dict[str, Any]]]:
+    """Every block of one type in the messages, with its message and block index."""
+    return [(i, j, b) for i, m in enumerate(messages_of(request.body))
+            for j, b in enumerate(blocks_of(m.get("content"))) if b.get("type") == kind]
+
+
+def _unsigned(request: Request) -> str | None:
+    """A thinking block without its signature."""
+    bad = [(i, j) for i, j, b in _each_block(request, "thinking") if not (isinstance(b.get("signature"), str) and b["signature"])]
+    return f"messages.{bad[0][0]}.content.{bad[0][1]}.thinking.signature: Field required" if bad else None
+
+
+def _altered(request: Request) -> str | None:
+    """A thinking or redacted_thinking block that is not as the API returned it."""
+    for kind in ("thinking", "redacted_thinking"):
+        bad = [(i, j) for i, j, b in _each_block(request, kind) if not request.unmodified(b)]
+        if bad:
+            field = "signature" if kind == "thinking" else "data"
+            return f"messages.{bad[0][0]}.content.{bad[0][1]}: Invalid `{field}` in `{kind}` block"
+    return None
+
+
+def _loop_lost_thinking(request: Request) -> str | None:
+    """Thinking on, and the assistant turn that asked for the tool being answered does not start with its thinking."""
+    messages = messages_of(request.body)
+    last = next((i for i in range(len(messages) - 1, -1, -1) if role(messages[i]) == "assistant"), None)
+    if not thinking_on(request.body) or last is None or role(messages[-1]) != "user":
+        return None
+    lead = blocks_of(messages[last].get("content"))
+    if ids(messages[last].get("content"), "tool_use", "id") and lead[0].get("type") not in ("thinking", "redacted_thinking"):
+        return f"messages.{last}.content.0.type: {THINKING_BLOCK_ERROR.value}"
+    return None
+
+
+def _asked(messages: list[Any], i: int) -> list[str]:
+    """The tool_use ids the turn before message i asks for."""
+    return ids(messages[i - 1].get("content"), "tool_use", "id") if i and role(messages[i - 1]) == "assistant" else []
+
+
+def _unanswered(request: Request) -> str | None:
+    """A tool_use not answered by a tool_result in the very next user turn."""
+    messages = messages_of(request.body)
+    for i, message in enumerate(messages):
+        answered = ids(message.get("content"), "tool_result", "tool_use_id")
+        missing = [a for a in _asked(messages, i) if a not in answered] if role(message) == "user" else []
+        if missing:
+            return (f"messages.{i - 1}: `tool_use` ids were found without `tool_result` blocks immediately after: "
+                    f"{', '.join(missing)}. Each `tool_use` block must have a corresponding `tool_result` block in the next message.")
+    return None
+
+
+def _stray(request: Request) -> str | None:
+    """A tool_result that answers no tool_use of the turn just before it."""
+    messages = messages_of(request.body)
+    for i, message in enumerate(messages):
+        answered = ids(message.get("content"), "tool_result", "tool_use_id") if role(message) == "user" else []
+        stray = [a for a in answered if a not in _asked(messages, i)]
+        if stray:
+            return (f"messages.{i}.content: unexpected `tool_use_id` found in `tool_result` blocks: {stray[0]}. "
+                    "Each `tool_result` block must have a corresponding `tool_use` block in the previous message.")
+    return None
+
+
+def _results_first(request: Request) -> str | None:
+    """A user turn answering tools whose tool_result blocks do not come first."""
+    messages = messages_of(request.body)
+    for i, message in enumerate(messages):
+        asked, lead = _asked(messages, i), blocks_of(message.get("content"))
+        if role(message) == "user" and asked and any(b.get("type") != "tool_result" for b in lead[: len(asked)]):
+            return (f"messages.{i}: Did not find {len(asked)} `tool_result` block(s) at the beginning of this message. "
+                    "Messages following `tool_use` blocks must begin with a matching number of `tool_result` blocks.")
+    return None
+
+
+def _needs_tools(request: Request) -> str | None:
+    """Tool blocks in the history of a request that defines no tools."""
+    used = any(_each_block(request, kind) for kind in ("tool_use", "tool_result"))
+    return "Requests which include `tool_use` or `tool_result` blocks must define tools." if used and not request.body.get("tools") else None
+
+
+def _tool_names(request: Request) -> str | None:
+    """A client tool whose name does not match the documented pattern."""
+    for i, tool in enumerate(request.body.get("tools") or []):
+        if isinstance(tool, dict) and "input_schema" in tool and not TOOL_NAME.match(str(tool.get("name", ""))):
+            return f"tools.{i}.custom.name: String should match pattern '{TOOL_NAME.pattern}'"
+    return None
+
+
+def _tool_choice(request: Request) -> str | None:
+    """A tool_choice that is not one of the SDK's shapes."""
+    choice = request.body.get("tool_choice")
+    if choice is None:
+        return None
+    kind = choice.get("type") if isinstance(choice, dict) else None
+    if kind not in ("auto", "any", "tool", "none"):
+        return f"tool_choice: Input tag {kind!r} found using 'type' does not match any of the expected tags: 'auto', 'any', 'tool', 'none'"
+    return "tool_choice.tool.name: Field required" if kind == "tool" and not isinstance(choice.get("name"), str) else None
+
+
+def _stop_list(request: Request) -> str | None:
+    """stop_sequences that is not a list of strings."""
+    stops = request.body.get("stop_sequences")
+    if stops is None or (isinstance(stops, list) and all(isinstance(s, str) for s in stops)):
+        return None
+    return "stop_sequences: Input should be a valid list of strings"
+
+
+def _stop_blank(request: Request) -> str | None:
+    """A stop sequence that is empty or only whitespace."""
+    stops = request.body.get("stop_sequences")
+    blank = [s for s in stops if isinstance(s, str) and not s.strip()] if isinstance(stops, list) else []
+    return f"stop_sequences holds {blank[0]!r}." if blank else None
+
+
+def _images(request: Request) -> list[tuple[int, int, dict[str, Any]]]:
+    """Every base64 image block in the messages, with its position."""
+    return [(i, j, b) for i, j, b in _each_block(request, "image") if (b.get("source") or {}).get("type") == "base64"]
+
+
+def _media_type(request: Request) -> str | None:
+    """A base64 image whose media type the API does not take."""
+    bad = [(i, j) for i, j, b in _images(request) if b["source"].get("media_type") not in MEDIA_TYPES]
+    return (f"messages.{bad[0][0]}.content.{bad[0][1]}.image.source.base64.media_type: Input should be "
+            f"{', '.join(repr(m) for m in MEDIA_TYPES)}") if bad else None
+
+
+def _decoded(block: dict[str, Any]) -> bytes:
+    """An image block's bytes (empty when its data is not base64)."""
+    try:
+        return base64.b64decode(str(block["source"].get("data", "")), validate=True)
+    except (binascii.Error, ValueError):
+        return b""
+
+
+def _image_bytes(request: Request) -> str | None:
+    """A base64 image over the per-image size limit."""
+    for i, j, block in _images(request):
+        size = len(_decoded(block))
+        if size > MAX_IMAGE_BYTES:
+            return f"messages.{i}.content.{j}.image.source.base64: image exceeds 5 MB maximum: {size} bytes > {MAX_IMAGE_BYTES} bytes"
+    return None
+
+
+def _image_sides(request: Request) -> str | None:
+    """A PNG image with a side over the limit (2000 px when the request holds more than 20 images)."""
+    images = _images(request)
+    limit = MAX_SIDE_MANY if len(images) > MANY_IMAGES else MAX_SIDE
+    over = []
+    for i, j, block in images:
+        try:
+            width, height = size_of(_decoded(block)[:24])
+        except (ValueError, struct.error):
+            continue  # a size the kit cannot read offline: the API answers
+        over += [f"messages.{i}.content.{j}"] if max(width, height) > limit else []
+    return f"At least one image's longest side exceeds {limit} pixels: {', '.join(over)}" if over else None
+
+
+def _png(width: int, height: int) -> str:
+    """A PNG header of the given size, base64 (enough for the size check; the kit's own bytes)."""
+    header = b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + struct.pack(">II", width, height)
+    return base64.b64encode(header).decode()
+
+
+def _image(data: str, media: str = "image/png") -> dict[str, Any]:
+    """A user turn holding one image and a question."""
+    return {"role": "user", "content": [{"type": "image", "source": {"type": "base64", "media_type": media, "data": data}},
+                                        {"type": "text", "text": "What is this?"}]}
+
+
+THINK = {"type": "enabled", "budget_tokens": 1024}
+SIGNED = {"type": "thinking", "thinking": "2 + 3 is 5.", "signature": "sig"}
+BLOCK_RULES = (
+    Rule("thinking.budget_minimum", "thinking budget_tokens is at least 1,024", _budget_min, "refused",
+         f"{SDK}: types/thinking_config_enabled_param.py (budget_tokens: 'Must be ≥1024 and less than max_tokens')",
+         "refuse", "Set budget_tokens to 1024 or more.", {**BASE, "thinking": {"type": "enabled", "budget_tokens": 500},
+                                                             "messages": [HI]}),
+    Rule("thinking.budget_below_max", "budget_tokens is below max_tokens (except interleaved thinking with tools)",
+         _budget_max, "refused", f"{SDK}: types/thinking_config_enabled_param.py; {THINKING_DOC} (interleaved thinking: "
+         "the budget may exceed max_tokens)", "refuse", "Raise max_tokens above budget_tokens (thinking counts toward it).",
+         {**BASE, "max_tokens": 1024, "thinking": THINK, "messages": [HI]}),
+    Rule("thinking.forced_tool", "thinking is not combined with tool_choice any or tool", _forced_tool, "refused",
+         f"{THINKING_DOC} (feature compatibility: forced tool use); error text as anthropics/claude-code issue 19414 and "
+         "run-llama/llama_index issue 19641 quote it", "refuse",
+         "With thinking on, use tool_choice {'type': 'auto'} or {'type': 'none'}, or turn thinking off to force a tool.",
+         {**BASE, "thinking": THINK, "tools": [TOOL], "tool_choice": {"type": "any"}, "messages": [HI]},
+         wording="reported"),
+    Rule("thinking.signature", "every thinking block keeps its signature", _unsigned, "refused",
+         f"{SDK}: types/thinking_block_param.py (signature: Required)", "refuse",
+         "Keep the reply's blocks as they came (conv.messages keeps them): a thinking block goes back with its signature.",
+         {**BASE, "messages": [HI, {"role": "assistant", "content": [{"type": "thinking", "thinking": "Hm."}, {"type": "text", "text": "Hi!"}]},
+                               {"role": "user", "content": "And?"}]}, wording="sdk"),
+    Rule("thinking.unmodified", "thinking and redacted_thinking blocks go back exactly as returned", _altered, "refused",
+         f"{SDK}: types/thinking_block_param.py ('a modified block results in a 400'), types/redacted_thinking_block_param.py "
+         "('pass it back unchanged')", "refuse",
+         "Undo the edit, or undo the exchange and send it again: thinking blocks must go back unmodified.",
+         {**BASE, "messages": [HI, {"role": "assistant", "content": [SIGNED, {"type": "text", "text": "5"}]},
+                               {"role": "user", "content": "And?"}]}, wording="reported"),
+    Rule("thinking.tool_loop", "in a tool loop, the turn that asked for the tool starts with its thinking",
+         _loop_lost_thinking, "refused", THINKING_BLOCK_ERROR.source, "refuse",
+         "The turn that asked for the tool lost its thinking block: keep the reply's blocks as they came.",
+         {**BASE, "thinking": THINK, "tools": [TOOL], "messages": [HI, {"role": "assistant", "content": [USE]},
+                                                                    {"role": "user", "content": [RESULT]}]},
+         wording="documented"),
+    Rule("tools.answered", "every tool_use is answered in the very next user turn", _unanswered, "refused",
+         TOOL_RESULT_RULE.source, "refuse",
+         "Run the tool and send its result first in your next turn: [{'type': 'tool_result', 'tool_use_id': ..., 'content': '...'}].",
+         {**BASE, "tools": [TOOL], "messages": [HI, {"role": "assistant", "content": [USE]}, {"role": "user", "content": "Never mind"}]},
+         wording="reported"),
+    Rule("tools.stray_result", "every tool_result answers a tool_use of the turn just before", _stray, "refused",
+         TOOL_RESULT_RULE.source, "refuse", "Check the tool_use_id: it must name a tool_use of Claude's last turn.",
+         {**BASE, "tools": [TOOL], "messages": [HI, {"role": "assistant", "content": "Hello"},
+                                                {"role": "user", "content": [RESULT]}]}, wording="reported"),
+    Rule("tools.results_first", "tool_result blocks come first in the user turn that answers", _results_first, "refused",
+         f"{TOOL_RESULT_RULE.source}; error text as anthropics/anthropic-sdk-typescript issue 653 quotes it", "refuse",
+         "Put the tool_result blocks first, before any text.",
+         {**BASE, "tools": [TOOL], "messages": [HI, {"role": "assistant", "content": [USE]},
+                                                {"role": "user", "content": [{"type": "text", "text": "Here:"}, RESULT]}]},
+         wording="reported"),
+    Rule("tools.defined", "a history holding tool blocks is sent with its tools", _needs_tools, "refused",
+         "error text as anthropics/anthropic-sdk-python issue 494 quotes the API (2024); the docs say no more", "refuse",
+         "Send the tools again with this history (conv.tools = [...]): the API refuses tool blocks without them.",
+         {**BASE, "messages": [HI, {"role": "assistant", "content": [USE]}, {"role": "user", "content": [RESULT]}]},
+         wording="reported"),
+    Rule("tools.name", "a tool's name matches ^[a-zA-Z0-9_-]{1,64}$", _tool_names, "refused",
+         f"{DOCS}/api/messages (Tool.name: 'Must match the regex ^[a-zA-Z0-9_-]{{1,64}}$', as schemas.apis.io/schemas/claude/claude-tool mirrors it)",
+         "refuse", "Name the tool with letters, digits, _ and - only (at most 64), e.g. 'get_weather'.",
+         {**BASE, "tools": [{**TOOL, "name": "get weather"}], "messages": [HI]}),
+    Rule("tools.choice", "tool_choice is auto, any, tool (with a name) or none", _tool_choice, "refused",
+         f"{SDK}: types/tool_choice_param.py", "refuse",
+         "Use {'type': 'auto'}, {'type': 'any'}, {'type': 'tool', 'name': '...'} or {'type': 'none'}.",
+         {**BASE, "tools": [TOOL], "tool_choice": {"type": "required"}, "messages": [HI]}),
+    Rule("stop_sequences.list", "stop_sequences is a list of strings", _stop_list, "refused",
+         f"{SDK}: resources/messages/messages.py (stop_sequences: SequenceNotStr[str], a list, never one str)", "refuse",
+         "Give stop_sequences as a list, e.g. stop_sequences=['END'].", {**BASE, "stop_sequences": "END", "messages": [HI]}),
+    Rule("kit.stop_sequences", "each stop sequence holds text", _stop_blank, "undocumented",
+         f"{SDK}: resources/messages/messages.py (stop_sequences docstring; it says nothing about empty strings)", "refuse",
+         "The kit refuses an empty or blank stop sequence (its own rule: the docs do not say what the API does with one).",
+         {**BASE, "stop_sequences": [""], "messages": [HI]}, kit_rule=True),
+    Rule("image.media_type", "a base64 image is JPEG, PNG, GIF or WebP", _media_type, "refused",
+         f"{SDK}: types/base64_image_source_param.py (media_type)", "refuse",
+         "Use a JPEG, PNG, GIF or WebP image, with its media_type set to match.",
+         {**BASE, "messages": [_image(_png(300, 300), "image/bmp")]}),
+    Rule("image.bytes", "a base64 image is at most 5 MB", _image_bytes, "refused", VISION_DOC, "refuse",
+         "Make the image smaller than 5 MB (scale it down or compress it).",
+         {**BASE, "messages": [_image(base64.b64encode(b"\0" * (MAX_IMAGE_BYTES + 1)).decode())]}),
+    Rule("image.dimensions", "no image side over 8000 px (2000 px with more than 20 images)", _image_sides, "refused",
+         f"{VISION_DOC}; error code as the SDK's types/image_dimensions_too_large_error.py", "refuse",
+         "Scale the image down so no side is over the limit (1568 px on the long edge is what Claude uses anyway).",
+         {**BASE, "messages": [_image(_png(9000, 600))]}, extra={"details": {"error_code": "image_dimensions_too_large"}}),
+)
