@@ -186,3 +186,21 @@ def test_the_models_api_serves_every_capability_key_with_its_value(server: Stand
     assert capability("claude-opus-4-7", "thinking.types.enabled") is False
     assert capability("claude-haiku-4-5", "effort.supported") is False and capability("claude-x", "effort") is None
     assert "thinking.types.between_tools" in capability_keys() and "context_management.compact_20260112" in capability_keys()
+
+
+def test_consecutive_turns_are_counted_as_the_messages_endpoint_bills_them(server: StandIn) -> None:
+    body = {"model": MODEL, "max_tokens": 50, "messages": [{"role": "user", "content": "First part."},
+                                                          {"role": "user", "content": "Second part."}]}
+    counted, used = billed(stand_in_client(server.url), body)
+    assert counted == used, "count_tokens combines consecutive same-role turns as the messages endpoint does"
+
+
+def test_the_models_data_names_only_models_the_sdk_knows_and_the_guard_shows_it() -> None:
+    from helpers.api.models import MODEL_DATA
+    from helpers.api_facts import DEPRECATED_MODELS, MODEL_IDS
+    from helpers.classroom.models import described
+
+    assert set(MODEL_DATA.value) == set(MODELS) and set(MODELS) <= set(MODEL_IDS.value)
+    assert all(model_info(m)["lifecycle"] == ("deprecated" if m in DEPRECATED_MODELS.value else "active") for m in MODELS)
+    assert described("claude-haiku-4-5") == "Claude Haiku 4.5, context 200,000, max_tokens 64,000"
+    assert described("claude-unknown") == "no Models API data in helpers/api/models.py"
