@@ -170,3 +170,42 @@ def shown(value: object) -> str:
 def all_facts() -> dict[str, Fact[object]]:
     """Every Fact in this module by name, for tables and tests."""
     return {name: value for name, value in globals().items() if isinstance(value, Fact)}
+
+
+# --- the token bill (helpers/api/bill.py) and the Models API data (helpers/api/models.py); checked 2026-12-01 ---------
+BILL_CHECKED = "2026-12-01"
+_VISION = f"{DOCS}/build-with-claude/vision"
+_TOOL_PRICING = f"{DOCS}/docs/tool-use-pricing-and-tokens (copies at docs.anthropic.com/<lang>/docs/tool-use-pricing-and-tokens)"
+_CONTEXT = f"{DOCS}/build-with-claude/context-windows (the context window with extended thinking, and with thinking and tool use)"
+_THREADS = f"{DOCS}/build-with-claude/message-threads"
+CHARS_PER_TOKEN = Fact(4.0, "the kit's rule of thumb for English text (about 4 characters a token): an estimate, not the API's "
+                            "tokenizer; count_tokens on the live API is the real measure", BILL_CHECKED)
+MESSAGE_OVERHEAD_TOKENS = Fact(4, "the kit's guess for each message's role and framing tokens (no documented figure)", BILL_CHECKED)
+IMAGE_MAX_TOKENS = Fact(1600, f"{_VISION} (an image whose long edge is over 1568 px, or which would be over about 1,600 "
+                              "tokens, about 1.15 megapixels, is scaled down first keeping its aspect ratio): the kit scales to "
+                              "at most 1,600 tokens (1.2 megapixels), the token figure, since the two figures differ slightly",
+                        BILL_CHECKED)
+IMAGE_UNKNOWN_SIZE_TOKENS = Fact(1600, f"the kit's upper bound for an image whose size cannot be read offline (a URL or Files "
+                                       f"API image, an unreadable header): the resize cap of {_VISION}", BILL_CHECKED)
+PDF_TOKENS_PER_PAGE = Fact(3000, f"the kit's estimate per PDF page: {DOCS}/build-with-claude/pdf-support bills each page as its "
+                                 "text plus an image of it; no per-page figure was found in the docs checked, so the kit takes an "
+                                 "image at the resize cap (about 1,600) plus a dense page of text, rounded up", BILL_CHECKED)
+TOOL_SYSTEM_PROMPT_TOKENS = Fact(MappingProxyType({"auto": 530, "none": 530, "any": 340, "tool": 340}),
+                                 f"{_TOOL_PRICING}: the table gives Claude 3 models only (auto 159 to 530, any/tool 235 to 340); "
+                                 "for the newer models the kit uses the largest figure per tool_choice as an upper bound, and "
+                                 "bills 'none' like 'auto' (no figure given for it)", BILL_CHECKED)
+EARLIER_THINKING_COUNTED = Fact(False, f"{_CONTEXT}: thinking blocks from previous turns are stripped from the context window "
+                                       "calculation; inside a tool loop the thinking of the assistant turn being answered counts "
+                                       "as input", BILL_CHECKED)
+KEEPS_EARLIER_THINKING: Fact[MappingProxyType[str, bool]] = Fact(MappingProxyType({}), f"{DOCS}/build-with-claude/preserved-thinking (from Claude Fable 5.1 on): no "
+                                                    "page found saying claude-haiku-4-5, claude-sonnet-4-6, claude-opus-4-7 or "
+                                                    "claude-opus-4-8 keep earlier thinking, so the general rule applies to them",
+                              BILL_CHECKED)
+THREAD_BILLING = Fact("A continued thread turn is billed for the conversation the API rebuilds (the stored system, tools and "
+                      "messages plus the new ones), as if it had been sent in full; prompt caching applies as usual.",
+                      f"{_THREADS} ('The API rebuilds the conversation before calling the model'); the billing sentence is the "
+                      "kit's reading of that page", BILL_CHECKED)
+THREAD_EXPIRY_SECONDS = Fact(300, f"{_THREADS} (a thread expires 5 minutes after its last request, the timer restarting with "
+                                  "each stored response; continuing an expired thread returns 404)", BILL_CHECKED)
+THREAD_DELETED_WITHIN_SECONDS = Fact(3600, f"{_THREADS} (a thread's contents are deleted within 1 hour of its last use)",
+                                     BILL_CHECKED)

@@ -1,17 +1,21 @@
-"""Small images the kit makes itself (PNG, with zlib and struct: no download, no new dependency), as content blocks."""
+"""Small images the kit makes itself (PNG, with zlib and struct: no download, no new dependency), as content blocks.
+
+An image's token estimate (`image_tokens`, `block_image_tokens`, `size_of`) is the bill's (helpers.api.bill), re-exported here.
+"""
 
 from __future__ import annotations
 
 import base64
-import math
 import struct
 import zlib
 from pathlib import Path
 from typing import Any
 
-from .api_facts import IMAGE_MAX_EDGE, IMAGE_TOKENS_DIVISOR
+from .api.bill import block_image_tokens, image_tokens  # re-exported: the one formula lives in the bill
+from .api.bill import image_size as size_of
 from .config import REPO_ROOT
 
+__all__ = ["SAMPLE_IMAGE", "block_image_tokens", "flags", "image_block", "image_tokens", "png", "size_of"]
 Pixel = tuple[int, int, int]
 SAMPLE_IMAGE = REPO_ROOT / "data" / "flag.png"  # made by flags(); tests/test_tools.py checks it is
 
@@ -35,32 +39,7 @@ def flags(width: int = 60, height: int = 40) -> bytes:
     return png([[colours[min(2, 3 * x // width)] for x in range(width)] for _ in range(height)])
 
 
-def size_of(data: bytes) -> tuple[int, int]:
-    """A PNG's width and height, read from its IHDR chunk."""
-    if data[:8] != b"\x89PNG\r\n\x1a\n":
-        raise ValueError("Not a PNG image: the kit reads the size of PNG images only.")
-    width, height = struct.unpack(">II", data[16:24])
-    return int(width), int(height)
-
-
-def image_tokens(width: int, height: int) -> int:
-    """The documented estimate of an image's input tokens: width * height / 750, after scaling to the long-edge limit."""
-    scale = min(1.0, IMAGE_MAX_EDGE.value / max(width, height))
-    return max(1, math.ceil(width * scale * height * scale / IMAGE_TOKENS_DIVISOR.value))  # the docs' table rounds up
-
-
 def image_block(path: str | Path) -> dict[str, Any]:
     """An image content block (base64 PNG) from a file."""
     data = base64.standard_b64encode(Path(path).read_bytes()).decode("ascii")
     return {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": data}}
-
-
-def block_image_tokens(block: dict[str, Any]) -> int | None:
-    """The documented token estimate of a base64 PNG image block, or None when its size cannot be read offline."""
-    source = block.get("source") or {}
-    if source.get("type") != "base64" or source.get("media_type") != "image/png":
-        return None
-    try:
-        return image_tokens(*size_of(base64.standard_b64decode(source.get("data", ""))[:24]))
-    except (ValueError, struct.error):
-        return None

@@ -16,6 +16,7 @@ import anthropic
 import httpx2
 import pytest
 from anthropic.types.beta import BetaRawMessageStreamEvent
+from anthropic.types.model_capabilities import ModelCapabilities
 from pydantic import BaseModel, TypeAdapter
 
 from helpers.api_facts import BETA_NAMES, MODEL_IDS, STOP_REASONS
@@ -89,6 +90,17 @@ def test_every_recording_parses_strictly_and_carries_every_declared_field(path: 
     recording = Recording.from_json(json.loads(path.read_text(encoding="utf-8")), path)
     parsed, raw = parse(recording)
     assert missing_fields(parsed, raw) == [], path.name
+    for info in model_infos(recording.path, raw):  # the Models API: capabilities is a full ModelCapabilities, never null
+        assert isinstance(info.get("capabilities"), dict), f"{path.name}: {info.get('id')} has no capabilities"
+        capabilities = ModelCapabilities.model_validate(info["capabilities"], strict=True)
+        assert missing_fields(capabilities, info["capabilities"]) == [], f"{path.name}: {info.get('id')}"
+
+
+def model_infos(path: str, raw: Any) -> list[dict[str, Any]]:
+    """The ModelInfo bodies of a Models API response (none for other endpoints)."""
+    if path.split("?")[0].rstrip("/") == "/v1/models":
+        return list(raw["data"])
+    return [raw] if path.startswith("/v1/models/") and isinstance(raw, dict) else []
 
 
 @pytest.mark.parametrize("path", ERRORS, ids=lambda p: p.name)

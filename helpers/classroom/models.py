@@ -2,7 +2,8 @@
 
 It reads the ids in the notebooks' cells, the scripts, the recordings' requests and the configured model,
 and fails on an id the SDK marks deprecated or does not know, naming the replacement: the newest id of the
-same family (haiku, sonnet, opus, ...) that the installed SDK knows and does not mark deprecated.
+same family (haiku, sonnet, opus, ...) that the installed SDK knows and does not mark deprecated. Each current id is
+shown with its display name and limits from the kit's Models API data (helpers.api.models).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import anthropic
 
+from ..api.models import known, model_info
 from ..config import DEFAULT_MODEL, REPO_ROOT, load_settings
 
 MODEL_ID = re.compile(r"\bclaude-[a-z0-9][a-z0-9.-]*[a-z0-9]\b")
@@ -78,6 +80,14 @@ def model_uses(root: Path = REPO_ROOT) -> dict[str, set[str]]:
     return found
 
 
+def described(model: str) -> str:
+    """The model's display name and limits from the kit's Models API data (helpers.api.models), or that it has none."""
+    if not known(model):
+        return "no Models API data in helpers/api/models.py"
+    info = model_info(model)
+    return f"{info['display_name']}, context {info['max_input_tokens']:,}, max_tokens {info['max_tokens']:,}"
+
+
 def setup_warning(model: str) -> str | None:
     """One line for the setup cell when the configured model is deprecated, or None."""
     retired = deprecated_models()
@@ -97,7 +107,7 @@ def check(root: Path = REPO_ROOT) -> tuple[str, bool]:
             ok = False
             lines.append(f"FAIL {model}: {problem}; use {replacement(model)} instead. Used in: {where}")
         else:
-            lines.append(f"ok   {model}: used in {where}")
+            lines.append(f"ok   {model} ({described(model)}): used in {where}")
     return "\n".join(lines), ok
 
 

@@ -1,6 +1,7 @@
 """The memory wing: what a conversation can remember, and what that costs.
 
-It holds the memory strategies a `Conversation` uses (`strategies`), the offline token estimate (`tokens`),
+It holds the memory strategies a `Conversation` uses (`strategies`), the token estimate (`tokens`, re-exported
+from the bill in helpers.api.bill),
 the context window and `count_tokens` (`limits`), the price table (`pricing`), the prompt cache's billing rules
 (`caching`, which the stand-in also answers by), and the cost simulation of a long
 conversation with its plots (`costsim`, `plots`). It imports the core and no other wing.

@@ -15,8 +15,8 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+from ..api.bill import request_units
 from ..api_facts import CACHE_LOOKBACK_BLOCKS, CACHE_TTL_SECONDS, MAX_CACHE_BREAKPOINTS, cache_minimum
-from .tokens import estimate_tokens
 
 GUESSED_MINIMUM = 1024  # a guess, for models whose minimum the docs do not give (api_facts says "unverified")
 
@@ -116,7 +116,7 @@ def _marks(content: Any) -> int:
 
 
 def request_blocks(body: dict[str, Any]) -> list[Block]:
-    """A Messages request as blocks, sized like tokens.estimate_request_tokens; top-level cache_control marks the last.
+    """A Messages request as blocks sized by the bill (helpers.api.bill); top-level cache_control marks the last.
 
     Raises TooManyBreakpoints when the request carries more cache_control markers than the API allows.
     """
@@ -127,12 +127,13 @@ def request_blocks(body: dict[str, Any]) -> list[Block]:
     if marks > MAX_CACHE_BREAKPOINTS.value:
         raise TooManyBreakpoints(f"A maximum of {MAX_CACHE_BREAKPOINTS.value} blocks with cache_control may be provided. "
                                  f"Found {marks}.")
-    blocks = [Block(json.dumps(_strip(system)), estimate_tokens(json.dumps(system)), _ttl(system))]
-    for message in body.get("messages", []):
+    sizes = request_units(body)  # the bill's sizes: tools with the system prompt, then each message
+    head = json.dumps({"tools": body.get("tools"), "system": _strip(system)}) if body.get("tools") else json.dumps(_strip(system))
+    blocks = [Block(head, sizes[0], _ttl(system))]
+    for message, size in zip(body.get("messages", []), sizes[1:], strict=True):
         content = message.get("content", "")
-        text = content if isinstance(content, str) else json.dumps(content)
         key = json.dumps({"role": message.get("role"), "content": _strip(content)}, sort_keys=True)
-        blocks.append(Block(key, estimate_tokens(text) + 4, _ttl(content)))
+        blocks.append(Block(key, size, _ttl(content)))
     automatic = body.get("cache_control")
     if isinstance(automatic, dict) and blocks[-1].ttl is None:
         blocks[-1] = Block(blocks[-1].key, blocks[-1].tokens, str(automatic.get("ttl") or "5m"))

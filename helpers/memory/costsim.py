@@ -1,6 +1,6 @@
 """Simulate a long scripted conversation under a memory strategy: tokens sent and billed per turn.
 
-Token counts are the offline estimate (helpers.memory.tokens), not the API's count. Caching is billed by
+Token counts are the kit's bill (helpers.api.bill, the same the stand-in uses), not the API's count. Caching is billed by
 the same rules as the local stand-in (helpers.memory.caching, values from helpers.api_facts): a
 prefix is cached only from the model's minimum on; a request that repeats a cached prefix reads it
 (0.1x) and writes the rest up to its breakpoint (1.25x for 5 minutes, 2x for 1 hour); an entry
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..api.bill import request_units
 from ..api_facts import CACHE_READ_MULTIPLIER, cache_write_multiplier
 from ..config import DEFAULT_MODEL, REPO_ROOT
 from .caching import Block, PromptCache
@@ -57,8 +58,8 @@ def load_script(path: Path = LONG_CHAT) -> Script:
 
 
 def units(body: dict[str, Any]) -> list[int]:
-    """The request as cacheable units (system prompt, then each message), in estimated tokens."""
-    return [tokens_of(body.get("system") or "")] + [tokens_of(m) for m in body["messages"]]
+    """The request as cacheable units (system prompt, then each message), sized by the bill (helpers.api.bill)."""
+    return request_units(body)
 
 
 def blocks(body: dict[str, Any]) -> list[Block]:

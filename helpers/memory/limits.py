@@ -12,7 +12,7 @@ from ..api_facts import FALLBACK_CONTEXT_WINDOW as _FALLBACK
 from ..config import REPO_ROOT
 
 FALLBACK_CONTEXT_WINDOW = _FALLBACK.value  # used if the Models API fails; source and date in helpers/api_facts.py
-COUNTED_FIELDS = ("model", "system", "messages", "cache_control")  # count_tokens takes no max_tokens
+COUNTED_FIELDS = ("model", "system", "messages", "cache_control", "tools", "tool_choice", "thinking", "output_config")  # as MessageCountTokensParams; no max_tokens
 LIMIT_ERROR = REPO_ROOT / "data" / "authored" / "errors" / "prompt_too_long.json"
 
 

@@ -12,9 +12,9 @@ import hashlib
 import json
 from typing import Any
 
+from ..api.bill import output_tokens
 from ..api.content import blocks_of, ids, thinking_on
 from ..api_facts import CONTEXT_EXCEEDED
-from ..memory import estimate_tokens
 from .wire import cut
 
 Raw = str | list[dict[str, Any]] | dict[str, Any]
@@ -88,8 +88,7 @@ def answer(raw: Raw, body: dict[str, Any], room: int) -> tuple[list[dict[str, An
     content, sequence = stopped_at(content, [str(s) for s in body.get("stop_sequences") or []])
     if sequence is not None:
         stops.update(stop_reason="stop_sequence", stop_sequence=sequence)
-    spoken = [b.get("text") or b.get("thinking") or json.dumps(b.get("input", "")) for b in content]
-    return content, stops, estimate_tokens("".join(str(s) for s in spoken))
+    return content, stops, output_tokens(content)  # the bill's output: text, tool input and the full thinking
 
 
 SAMPLES = {"string": "example", "integer": 1, "number": 1, "boolean": True, "array": [], "object": {}}

@@ -11,7 +11,9 @@ Behaviours, each with its source (values in helpers/api_facts.py; "guess" marks 
 - a prompt over the context window gets a 400 "prompt is too long"; a reply that would overflow it stops with
   model_context_window_exceeded (SDK StopReason docstring); every field the SDK's types declare (wire.py);
 - content blocks, stop sequences, tool use and thinking (with signatures) answered and checked as in replies.py.
-Token counts are the offline estimate (about 4 characters a token): a guess, not the API's tokenizer.
+Token counts are the kit's bill (helpers/api/bill.py): documented formulas for images, tools and thinking, and about
+4 characters a token for text (an estimate, not the API's tokenizer); count_tokens and usage use the same bill.
+Message threads (beta) are not modelled: the stand-in keeps no thread (helpers.api.bill.thread_turn_tokens bills one offline).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+from ..api.models import context_window, model_info
 from ..api_facts import FALLBACK_CONTEXT_WINDOW
 from ..history import last_user_text as _shortened
 from ..memory import (
@@ -39,18 +42,29 @@ from ..serving import BackgroundServer
 from .faults import NOT_A_MESSAGE, Fault
 from .replies import Raw, answer, default_blocks
 from .rules import check, combined
-from .wire import beta, chunks, cut, message, model_info, sse, stream_events, usage
+from .wire import beta, chunks, cut, message, sse, stream_events, usage
 
 __all__ = ["Fault", "StandIn", "chunks", "cut", "model_info", "sse", "stream_events"]
 Reply = Callable[[dict[str, Any]], Raw]  # text, content blocks, or {"content": [...], "stop_reason": ...}
 MODELS = ("claude-haiku-4-5", "claude-sonnet-4-6", "claude-opus-4-7", "claude-opus-4-8")
-CONTEXT_WINDOW = FALLBACK_CONTEXT_WINDOW.value  # input tokens the stand-in accepts, like the API's models
+CONTEXT_WINDOW = FALLBACK_CONTEXT_WINDOW.value  # input tokens the stand-in accepts for a model without Models API data
 SECRET_HEADERS = ("authorization", "x-api-key")
 
 
 def last_user_text(body: dict[str, Any]) -> str:
     """The last user message of a request, in full."""
     return _shortened(body, width=1_000_000)
+
+
+def window_of(model: str) -> int:
+    """The input tokens the stand-in accepts for a model: its context window from the Models API data."""
+    return context_window(model) or CONTEXT_WINDOW
+
+
+def counted(body: dict[str, Any]) -> int:
+    """count_tokens: the bill of the request as the messages endpoint would see it (consecutive turns combined)."""
+    messages = body.get("messages")
+    return estimate_request_tokens({**body, "messages": combined(messages) if isinstance(messages, list) else []})
 
 
 def default_reply(body: dict[str, Any]) -> Raw:
@@ -156,7 +170,7 @@ class _Handler(BaseHTTPRequestHandler):
         if answered:
             return
         if self.path.startswith("/v1/messages/count_tokens"):
-            return self.json(200, {"input_tokens": estimate_request_tokens(body)})
+            return self.json(200, {"input_tokens": counted(body)})
         if not self.path.startswith("/v1/messages"):
             return self.error(404, "not_found_error", f"No such endpoint: {self.path}")
         betas = tuple(b.strip() for b in (self.headers.get("anthropic-beta") or "").split(",") if b.strip())
@@ -166,9 +180,9 @@ class _Handler(BaseHTTPRequestHandler):
         if body["model"] not in MODELS:
             return self.error(404, "not_found_error", f"model: {body['model']}")
         body = {**body, "messages": combined(body["messages"])}
-        size = estimate_request_tokens(body)
-        if size > CONTEXT_WINDOW:
-            return self.error(400, "invalid_request_error", f"prompt is too long: {size} tokens > {CONTEXT_WINDOW} maximum")
+        size, window = estimate_request_tokens(body), window_of(body["model"])
+        if size > window:
+            return self.error(400, "invalid_request_error", f"prompt is too long: {size} tokens > {window} maximum")
         time.sleep(self.standin.latency)
         self.answer(body, fault)
 
@@ -197,7 +211,7 @@ class _Handler(BaseHTTPRequestHandler):
             cache = self.standin.cache.bill(body["model"], request_blocks(body), self.standin.clock())
         except TooManyBreakpoints as error:
             return self.error(400, "invalid_request_error", str(error))
-        content, stops, spoken = answer(self.standin.reply(body), body, CONTEXT_WINDOW - estimate_request_tokens(body))
+        content, stops, spoken = answer(self.standin.reply(body), body, window_of(body["model"]) - estimate_request_tokens(body))
         if fault and fault.kind == "blank":  # a complete reply whose text is only whitespace
             content = [{"type": "text", "text": " \n ", "citations": None}]
         digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:20]

@@ -1,6 +1,7 @@
 """The stand-in's response bodies: every field the SDK's response types declare, null where the API sends null.
 
-Field lists follow the installed SDK's `Message`, `Usage`, `MessageDeltaUsage` and `ModelInfo` types;
+Field lists follow the installed SDK's `Message`, `Usage`, `MessageDeltaUsage` and `ModelInfo` types
+(the Models API bodies come from helpers.api.models, with their sources);
 `tests/test_conformance.py` checks every shipped recording against them.
 """
 
@@ -9,7 +10,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..api_facts import DEPRECATED_MODELS, FALLBACK_CONTEXT_WINDOW
 from ..memory import estimate_tokens
 
 
@@ -80,15 +80,6 @@ def stream_events(body: dict[str, Any]) -> list[bytes]:
                                         "stop_details": body.get("stop_details"), "container": None}}),
         sse("message_stop", {"type": "message_stop"}),
     ]
-
-
-def model_info(model: str) -> dict[str, Any]:
-    """A complete `ModelInfo` (capabilities null: the stand-in does not know them; unverified for the live API)."""
-    line = next((name for name in ("haiku", "sonnet", "opus") if name in model), None)
-    return {"type": "model", "id": model, "display_name": model.replace("-", " ").title(),
-            "created_at": "2025-10-01T00:00:00Z", "max_input_tokens": FALLBACK_CONTEXT_WINDOW.value, "max_tokens": 64_000,
-            "lifecycle": "deprecated" if model in DEPRECATED_MODELS.value else "active", "line": line,
-            "deprecated_at": None, "retires_at": None, "capabilities": None}
 
 
 def cut(text: str, max_tokens: int) -> tuple[str, bool]:
