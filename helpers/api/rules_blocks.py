@@ -1,15 +1,11 @@
-"""The rulebook's rules about content blocks and request options: thinking, tools, images, stop sequences."""
+"""The rulebook's rules about content blocks and request options: thinking, tools, stop sequences."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
-import struct
 from typing import Any
 
 from ..api_facts import DOCS, SDK, THINKING_BLOCK_ERROR, TOOL_RESULT_RULE
-from ..pictures import size_of
 from .content import blocks_of, ids, messages_of, role, thinking_on
 from .rulebook import Request, Rule
 
@@ -17,11 +13,7 @@ HI = {"role": "user", "content": "Hi"}
 BASE = {"model": "claude-haiku-4-5", "max_tokens": 2048}
 THINKING_DOC = f"{DOCS}/build-with-claude/extended-thinking"
 TOOLS_DOC = f"{DOCS}/agents-and-tools/tool-use/implement-tool-use"
-VISION_DOC = f"{DOCS}/build-with-claude/vision (general limits)"
 TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")  # the API reference's Tool.name pattern (see the rule's source)
-MEDIA_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")  # SDK: types/base64_image_source_param.py
-MAX_IMAGE_BYTES = 5 * 1024 * 1024  # VISION_DOC: 5 MB per image through the API
-MAX_SIDE, MAX_SIDE_MANY, MANY_IMAGES = 8000, 2000, 20  # VISION_DOC: 8000 px a side; 2000 px with more than 20 images
 INTERLEAVED = "interleaved-thinking-2025-05-14"  # SDK: types/anthropic_beta_param.py
 TOOL = {"name": "add", "description": "Add two numbers.", "input_schema": {"type": "object", "properties": {}}}
 USE = {"type": "tool_use", "id": "toolu_1", "name": "add", "input": {}}
@@ -175,61 +167,6 @@ def _stop_blank(request: Request) -> str | None:
     return f"stop_sequences holds {blank[0]!r}." if blank else None
 
 
-def _images(request: Request) -> list[tuple[int, int, dict[str, Any]]]:
-    """Every base64 image block in the messages, with its position."""
-    return [(i, j, b) for i, j, b in _each_block(request, "image") if (b.get("source") or {}).get("type") == "base64"]
-
-
-def _media_type(request: Request) -> str | None:
-    """A base64 image whose media type the API does not take."""
-    bad = [(i, j) for i, j, b in _images(request) if b["source"].get("media_type") not in MEDIA_TYPES]
-    return (f"messages.{bad[0][0]}.content.{bad[0][1]}.image.source.base64.media_type: Input should be "
-            f"{', '.join(repr(m) for m in MEDIA_TYPES)}") if bad else None
-
-
-def _decoded(block: dict[str, Any]) -> bytes:
-    """An image block's bytes (empty when its data is not base64)."""
-    try:
-        return base64.b64decode(str(block["source"].get("data", "")), validate=True)
-    except (binascii.Error, ValueError):
-        return b""
-
-
-def _image_bytes(request: Request) -> str | None:
-    """A base64 image over the per-image size limit."""
-    for i, j, block in _images(request):
-        size = len(_decoded(block))
-        if size > MAX_IMAGE_BYTES:
-            return f"messages.{i}.content.{j}.image.source.base64: image exceeds 5 MB maximum: {size} bytes > {MAX_IMAGE_BYTES} bytes"
-    return None
-
-
-def _image_sides(request: Request) -> str | None:
-    """A PNG image with a side over the limit (2000 px when the request holds more than 20 images)."""
-    images = _images(request)
-    limit = MAX_SIDE_MANY if len(images) > MANY_IMAGES else MAX_SIDE
-    over = []
-    for i, j, block in images:
-        try:
-            width, height = size_of(_decoded(block)[:24])
-        except (ValueError, struct.error):
-            continue  # a size the kit cannot read offline: the API answers
-        over += [f"messages.{i}.content.{j}"] if max(width, height) > limit else []
-    return f"At least one image's longest side exceeds {limit} pixels: {', '.join(over)}" if over else None
-
-
-def _png(width: int, height: int) -> str:
-    """A PNG header of the given size, base64 (enough for the size check; the kit's own bytes)."""
-    header = b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + struct.pack(">II", width, height)
-    return base64.b64encode(header).decode()
-
-
-def _image(data: str, media: str = "image/png") -> dict[str, Any]:
-    """A user turn holding one image and a question."""
-    return {"role": "user", "content": [{"type": "image", "source": {"type": "base64", "media_type": media, "data": data}},
-                                        {"type": "text", "text": "What is this?"}]}
-
-
 THINK = {"type": "enabled", "budget_tokens": 1024}
 SIGNED = {"type": "thinking", "thinking": "2 + 3 is 5.", "signature": "sig"}
 BLOCK_RULES = (
@@ -299,15 +236,4 @@ BLOCK_RULES = (
          f"{SDK}: resources/messages/messages.py (stop_sequences docstring; it says nothing about empty strings)", "refuse",
          "The kit refuses an empty or blank stop sequence (its own rule: the docs do not say what the API does with one).",
          {**BASE, "stop_sequences": [""], "messages": [HI]}, kit_rule=True),
-    Rule("image.media_type", "a base64 image is JPEG, PNG, GIF or WebP", _media_type, "refused",
-         f"{SDK}: types/base64_image_source_param.py (media_type)", "refuse",
-         "Use a JPEG, PNG, GIF or WebP image, with its media_type set to match.",
-         {**BASE, "messages": [_image(_png(300, 300), "image/bmp")]}),
-    Rule("image.bytes", "a base64 image is at most 5 MB", _image_bytes, "refused", VISION_DOC, "refuse",
-         "Make the image smaller than 5 MB (scale it down or compress it).",
-         {**BASE, "messages": [_image(base64.b64encode(b"\0" * (MAX_IMAGE_BYTES + 1)).decode())]}),
-    Rule("image.dimensions", "no image side over 8000 px (2000 px with more than 20 images)", _image_sides, "refused",
-         f"{VISION_DOC}; error code as the SDK's types/image_dimensions_too_large_error.py", "refuse",
-         "Scale the image down so no side is over the limit (1568 px on the long edge is what Claude uses anyway).",
-         {**BASE, "messages": [_image(_png(9000, 600))]}, extra={"details": {"error_code": "image_dimensions_too_large"}}),
 )
