@@ -80,7 +80,7 @@ def test_no_strategy_splits_a_tool_round(loop_server: StandIn, strategy: Any) ->
 def test_the_kits_image_is_a_real_png_and_costs_the_documented_estimate() -> None:
     data = flags()
     assert SAMPLE_IMAGE.read_bytes() == data, "data/flag.png is the image the kit makes (helpers.pictures.flags)"
-    assert size_of(data) == (60, 40) and data.startswith(b"\x89PNG")
+    assert size_of(data) == (300, 200) and data.startswith(b"\x89PNG")
     assert image_tokens(1000, 1000) == 1334 and image_tokens(200, 200) == 54  # the docs' table: ~1334 and ~54
     assert image_tokens(3136, 3136) == image_tokens(1568, 1568), "scaled to the long-edge limit first"
     block = {"type": "image", "source": {"type": "base64", "media_type": "image/png",
