@@ -202,3 +202,11 @@ def test_the_checks_catch_a_reply_that_knows_too_much() -> None:
         test_a_reply_knows_only_what_its_request_sent(leaky)
     with pytest.raises(AssertionError, match="stretch goal"):
         test_a_reply_names_nothing_only_another_request_was_told(leaky)
+
+
+def test_the_record_command_hands_the_stand_in_only_the_reply() -> None:
+    replies = AuthoredReplies(AUTHORED_REPLIES)
+    body = {"model": "claude-haiku-4-5", "max_tokens": 50, "messages": [{"role": "user", "content": "Hello!"}]}
+    entry = replies.entry_for(body)
+    assert entry is not None and "knows" in entry
+    assert replies(body) == entry["reply"] and not replies.missing
