@@ -147,3 +147,14 @@ def test_every_reply_a_notebook_prints_carries_its_label(name: str) -> None:
     unlabelled = [i for i, text in outputs(NOTEBOOKS / f"{name}.ipynb")
                   if any(reply in text for reply in replies()) and "authored sample" not in text and "recorded" not in text]
     assert not unlabelled, f"{name}: cells {unlabelled} print a reply without its provenance label"
+
+
+SHORTENED = [("01_single_turn_prompting.ipynb", 27), ("03_iterative_refinement.ipynb", 31), ("04_memory_and_limits.ipynb", 33),
+             ("06_content_blocks.ipynb", 10), ("06_content_blocks.ipynb", 15), ("06_content_blocks.ipynb", 17),
+             ("07_tools_and_thinking.ipynb", 18), ("07_tools_and_thinking.ipynb", 20), ("07_tools_and_thinking.ipynb", 24)]
+
+
+@pytest.mark.parametrize(("notebook", "index"), SHORTENED)
+def test_code_lines_issue_21_found_cut_off_now_fit(notebook: str, index: int) -> None:
+    longest = max(cell(notebook, index).splitlines(), key=len)
+    assert len(longest) <= 100, f"{notebook} cell {index}: a {len(longest)}-character line is cut off in JupyterLab"
