@@ -123,7 +123,8 @@ STOP_ADVICE = Fact(MappingProxyType({
     "max_tokens": "The reply hit max_tokens and is cut: raise max_tokens, or ask Claude to continue.",
     "stop_sequence": "One of your stop_sequences appeared (named in reply.stop_sequence); the text before it is the reply.",
     "tool_use": "Claude asks for a tool: run it and answer every tool_use with a tool_result in your next turn.",
-    "pause_turn": "A long server-tool turn was paused: send the history back as it is, and Claude continues.",
+    "pause_turn": "A long server-tool turn was paused: pass the paused reply back as it is, unmodified, in your next request, "
+                  "and Claude continues.",
     "refusal": "Claude declined for safety reasons (stop_details says more): rephrase, or change the request.",
     "model_context_window_exceeded": "The context window is full: the reply is cut; trim the history (notebook 04).",
 }), f"{DOCS}/build-with-claude/handling-stop-reasons; {SDK}: types/message.py (stop_reason docstring)")
@@ -209,3 +210,9 @@ THREAD_EXPIRY_SECONDS = Fact(300, f"{_THREADS} (a thread expires 5 minutes after
                                   "each stored response; continuing an expired thread returns 404)", BILL_CHECKED)
 THREAD_DELETED_WITHIN_SECONDS = Fact(3600, f"{_THREADS} (a thread's contents are deleted within 1 hour of its last use)",
                                      BILL_CHECKED)
+IMAGE_MIN_EDGE = Fact(200, f"{DOCS}/build-with-claude/vision ('Very small images under 200 pixels on any given edge may "
+                           "degrade performance')", "2026-12-01")
+THREAD_EXPIRED_STATUS = Fact(404, f"{DOCS}/build-with-claude/message-threads (continuing a thread the API can no longer "
+                                  "continue returns 404: send the whole conversation again with a new create)", "2026-12-01")
+SERVER_TOOL_PAUSE = Fact("pause_turn", f"{DOCS}/agents-and-tools/tool-use/server-tools (with server tools such as web search "
+                                       "the API may pause a long-running turn with stop_reason pause_turn)", "2026-12-01")

@@ -33,10 +33,23 @@ def png(rows: list[list[Pixel]]) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
 
 
-def flags(width: int = 60, height: int = 40) -> bytes:
-    """The kit's sample picture: three vertical stripes, red, white and blue."""
+FRAME: Pixel = (90, 90, 90)  # a grey frame, so the white stripe stays visible on a white page
+
+
+def flags(width: int = 300, height: int = 200, frame: int = 4) -> bytes:
+    """The kit's sample picture: three vertical stripes, red, white and blue, in a thin grey frame.
+
+    300 x 200 px: no edge under the 200 px below which the vision docs warn answers may degrade (IMAGE_MIN_EDGE).
+    """
     colours: list[Pixel] = [(200, 30, 40), (255, 255, 255), (30, 60, 170)]
-    return png([[colours[min(2, 3 * x // width)] for x in range(width)] for _ in range(height)])
+
+    def pixel(x: int, y: int) -> Pixel:
+        """One pixel: the frame at the edges, else the stripe it falls in."""
+        if min(x, y, width - 1 - x, height - 1 - y) < frame:
+            return FRAME
+        return colours[min(2, 3 * x // width)]
+
+    return png([[pixel(x, y) for x in range(width)] for y in range(height)])
 
 
 def image_block(path: str | Path) -> dict[str, Any]:

@@ -36,6 +36,23 @@ def tool_uses(content: object) -> list[dict[str, Any]]:
     return [b for b in blocks_of(content) if b.get("type") == "tool_use"]
 
 
+def expected_block(conv: Conversation, kind: str, *, show: Callable[[str], None] = print) -> dict[str, Any] | None:
+    """The last reply's first block of a kind ('tool_use', 'thinking'), or None after saying what Claude did instead.
+
+    The model chooses whether to call a tool or think first: in live mode a cell that expects one must not crash.
+    """
+    last = conv.messages[-1] if conv.messages and conv.messages[-1]["role"] == "assistant" else None
+    found = [b for b in blocks_of(last["content"]) if b.get("type") == kind] if last else []
+    if found:
+        return found[0]
+    reply = conv.last_reply
+    said = [str(b.get("type")) for b in blocks_of(last["content"])] if last else []
+    show(f"This time Claude's reply has no {kind} block (stop_reason: {reply.stop_reason if reply else None}; "
+         f"blocks: {said or 'none'}): the model chose to answer another way. Read its reply in conv.messages[-1], "
+         f"then run the cell that sent the question again, or ask more directly.")
+    return None
+
+
 def run_tool(functions: dict[str, Callable[..., Any]], use: dict[str, Any]) -> dict[str, Any]:
     """Run one tool_use and return its tool_result block (`is_error` when the tool is unknown or raises)."""
     function = functions.get(use["name"])

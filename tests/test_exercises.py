@@ -23,7 +23,7 @@ def undocumented(fahrenheit: float) -> float:
 RIGHT_AND_WRONG = {
     "00.1": (choose_mode({"ANTHROPIC_API_KEY": "x"})[0], "replay"),
     "00.2": ("CONVERSE_KIT_MODEL", "MODEL"),
-    "01.1": ({"model": "m", "max_tokens": 50, "system": "Translate to French; reply with the translation only.",
+    "01.1": ({"model": "claude-haiku-4-5", "max_tokens": 50, "system": "Translate to French; reply with the translation only.",
               "messages": [{"role": "user", "content": "Good morning"}]},
              {"model": "m", "max_tokens": 5000, "system": "s", "messages": [{"role": "user", "content": "Good morning"}]}),
     "01.2": ("max_tokens", "end_turn"),

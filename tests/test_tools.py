@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import base64
+import json
+import re
 from typing import Any
 
 import pytest
 from kit import stand_in_client
 
 from helpers import Conversation
+from helpers.config import REPO_ROOT
 from helpers.memory import SlidingWindow, TokenBudget, estimate_request_tokens
 from helpers.pictures import SAMPLE_IMAGE, flags, image_tokens, png, size_of
 from helpers.standin import StandIn
@@ -80,7 +83,7 @@ def test_no_strategy_splits_a_tool_round(loop_server: StandIn, strategy: Any) ->
 def test_the_kits_image_is_a_real_png_and_costs_the_documented_estimate() -> None:
     data = flags()
     assert SAMPLE_IMAGE.read_bytes() == data, "data/flag.png is the image the kit makes (helpers.pictures.flags)"
-    assert size_of(data) == (60, 40) and data.startswith(b"\x89PNG")
+    assert size_of(data) == (300, 200) and data.startswith(b"\x89PNG")
     assert image_tokens(1000, 1000) == 1334 and image_tokens(200, 200) == 54  # the docs' table: ~1334 and ~54
     assert image_tokens(3136, 3136) == image_tokens(1568, 1568), "scaled to the long-edge limit first"
     block = {"type": "image", "source": {"type": "base64", "media_type": "image/png",
@@ -88,3 +91,26 @@ def test_the_kits_image_is_a_real_png_and_costs_the_documented_estimate() -> Non
     body = {"messages": [{"role": "user", "content": [block, {"type": "text", "text": "What is it?"}]}]}
     text_only = {"messages": [{"role": "user", "content": [{"type": "text", "text": "What is it?"}]}]}
     assert estimate_request_tokens(body) - estimate_request_tokens(text_only) == 750
+
+
+def test_a_cell_that_expects_a_tool_or_thinking_says_what_came_instead() -> None:
+    from helpers.tools import expected_block
+
+    plain = Conversation(messages=[{"role": "user", "content": "Umbrella for Oslo?"},
+                                   {"role": "assistant", "content": "Probably: Oslo is often rainy."}])
+    said: list[str] = []
+    assert expected_block(plain, "tool_use", show=said.append) is None
+    assert expected_block(plain, "thinking", show=said.append) is None
+    assert len(said) == 2 and "no tool_use block" in said[0] and "no thinking block" in said[1] and "['text']" in said[0]
+    asked = Conversation(messages=[{"role": "user", "content": "Umbrella for Oslo?"}, {"role": "assistant", "content": [
+        {"type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": {"city": "Oslo"}}]}])
+    block = expected_block(asked, "tool_use", show=said.append)
+    assert block is not None and block["id"] == "toolu_1" and len(said) == 2
+
+
+@pytest.mark.parametrize("name", ["06_content_blocks", "07_tools_and_thinking"])
+def test_no_notebook_cell_indexes_a_block_the_model_may_not_send(name: str) -> None:
+    cells = json.loads((REPO_ROOT / "notebooks" / f"{name}.ipynb").read_text(encoding="utf-8"))["cells"]
+    code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+    assert not re.search(r"tool_uses\([^)]*\)\)?\[0\]|\[\"content\"\]\[0\]", code), \
+        "a cell takes the first tool_use or thinking block for granted: use helpers.tools.expected_block"

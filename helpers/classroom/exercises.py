@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..api_facts import MODEL_IDS
 from ..config import choose_mode
 from . import blocks_exercises  # noqa: F401  (registers the checks of notebooks 06 and 07)
 from .checks import check, exercise, valid_history
@@ -34,18 +35,20 @@ def _translation_request(body: Any) -> str | None:
     missing = {"model", "max_tokens", "system", "messages"} - set(body)
     if missing:
         return f"Your request is missing: {', '.join(sorted(missing))}."
-    if not isinstance(body["model"], str) or not body["model"].strip():
-        return "model is a model id string, e.g. model()."
-    if not isinstance(body["system"], str) or not body["system"].strip():
+    if not isinstance(body["model"], str) or body["model"].strip() not in MODEL_IDS.value:
+        return "model is a model id the SDK knows, e.g. model() (the kit's default, claude-haiku-4-5)."
+    system = text_of(body["system"])
+    if not system.strip():
         return "system is a string of instructions, e.g. 'You translate English into French. Reply with the translation only.'"
-    if not isinstance(body["max_tokens"], int) or not 1 <= body["max_tokens"] <= 100:
+    if isinstance(body["max_tokens"], bool) or not isinstance(body["max_tokens"], int) or not 1 <= body["max_tokens"] <= 100:
         return "A translation of a few words needs few tokens: set max_tokens between 1 and 100."
     hint = valid_history(body["messages"])
     if hint:
         return hint
-    if len(body["messages"]) != 1 or "good morning" not in str(body["messages"][0]["content"]).lower():
+    asked = " ".join(text_of(body["messages"][0]["content"]).lower().split()) if len(body["messages"]) == 1 else ""
+    if "good morning" not in asked:
         return "A single-turn prompt has one user message; ask for 'Good morning' to be translated."
-    said = f"{body['system']} {body['messages'][0]['content']}".lower()
+    said = f"{system} {asked}".lower()
     others = [lang for lang in OTHER_LANGUAGES if lang in said]
     if "french" not in said or others:
         return "Ask for French, and only French: say so in the system prompt."
@@ -53,6 +56,14 @@ def _translation_request(body: Any) -> str | None:
 
 
 OTHER_LANGUAGES = ("spanish", "german", "italian", "portuguese", "dutch", "japanese", "chinese", "english only")
+
+
+def text_of(content: Any) -> str:
+    """A system prompt's or a message's text: a string, or the text of its text blocks."""
+    if isinstance(content, str):
+        return content
+    blocks = content if isinstance(content, list) else []
+    return " ".join(str(b.get("text", "")) for b in blocks if isinstance(b, dict) and b.get("type") == "text")
 
 
 @exercise("01.2")
@@ -84,12 +95,21 @@ def _fixed_history(messages: Any) -> str | None:
     hint = valid_history(messages)
     if hint:
         return hint
-    for role, kept in (("assistant", "What would you like to learn today?"), ("user", "Python, please."),
-                       ("user", "I have never programmed before.")):
-        said = " ".join(str(m["content"]) for m in messages if m["role"] == role)
-        if kept not in said:
-            return f"Keep every message's text, with its speaker: {kept!r} belongs in a {role} message."
+    transcript = [(m["role"], text_of(m["content"])) for m in messages]
+    place = (-1, -1)
+    for role, kept in KEPT_TURNS:
+        found = next(((i, text.find(kept)) for i, (who, text) in enumerate(transcript) if who == role and kept in text), None)
+        if found is None:
+            article = "an" if role[0] in "aeiou" else "a"
+            return f"Keep every message's text, with its speaker: {kept!r} belongs in {article} {role} message."
+        if found < place:
+            return "Keep the turns in their order: Claude's question first, then your answer, then the rest of it."
+        place = found
     return None
+
+
+KEPT_TURNS = (("assistant", "What would you like to learn today?"), ("user", "Python, please."),
+              ("user", "I have never programmed before."))
 
 
 # 03_iterative_refinement
@@ -121,8 +141,11 @@ def _continue_or_new(decisions: Any) -> str | None:
         "refer back to day 3 of the plan": "continue",
         "the conversation is 80 turns long and Claude mixes up old drafts": "new chat",
     }
+    if not isinstance(decisions, dict):
+        return 'Answer with the dict from the cell above, each ... replaced by "continue" or "new chat".'
     for situation, answer in answers.items():
-        if decisions.get(situation) != answer:
+        given = decisions.get(situation)
+        if not isinstance(given, str) or " ".join(given.lower().replace("-", " ").split()) != answer:
             return f"Think again about: {situation!r}. Does it need the earlier turns, or are they in the way?"
     return None
 

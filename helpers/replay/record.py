@@ -42,21 +42,33 @@ TAUGHT_ERRORS = {"07_tools_and_thinking": "400"}
 
 
 class AuthoredReplies:
-    """Replies written by hand, looked up by the request's last user message (or its start) and an optional context."""
+    """Replies written by hand, looked up by the request's last user message (or its start) and an optional context.
+
+    An entry may list `knows`: the phrases of its request it relies on (tests/test_authored_knows.py holds it to them);
+    only `reply` reaches the stand-in.
+    """
 
     def __init__(self, folder: Path) -> None:
         entries = [entry for path in sorted(folder.glob("*.json")) for entry in json.loads(path.read_text(encoding="utf-8"))["replies"]]
         self.entries: list[dict[str, Any]] = sorted(entries, key=lambda entry: "context" not in entry)  # specific ones first
         self.missing: list[str] = []
 
-    def __call__(self, body: dict[str, Any]) -> Any:
-        """The authored reply for this request (text, or content blocks), or a marker (remembered as missing)."""
+    def entry_for(self, body: dict[str, Any]) -> dict[str, Any] | None:
+        """The authored entry that answers this request (its reply, and the `knows` phrases it relies on), or None."""
         said = last_user_text(body, width=10_000)
         whole = json.dumps(body, ensure_ascii=False)
         for entry in self.entries:
             same = said.startswith(entry["user_starts"]) if "user_starts" in entry else entry.get("user") == said
             if same and entry.get("context", "") in whole:
-                return entry["reply"]
+                return entry
+        return None
+
+    def __call__(self, body: dict[str, Any]) -> Any:
+        """The authored reply for this request (text, or content blocks), or a marker (remembered as missing)."""
+        entry = self.entry_for(body)
+        if entry is not None:
+            return entry["reply"]
+        said = last_user_text(body, width=10_000)
         self.missing.append(said)
         return f"[no authored reply for: {said}]"
 
