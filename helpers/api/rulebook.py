@@ -64,9 +64,10 @@ def rules() -> tuple[Rule, ...]:
     """Every rule, in the order they are checked (shape first, so later rules can trust the shape)."""
     from .rules_blocks import BLOCK_RULES
     from .rules_media import MEDIA_RULES
+    from .rules_models import MODEL_RULES
     from .rules_turns import TURN_RULES
 
-    return (*TURN_RULES, *BLOCK_RULES, *MEDIA_RULES)
+    return (*TURN_RULES, *BLOCK_RULES, *MEDIA_RULES, *MODEL_RULES)
 
 
 def broken(request: Request, scope: Scope = "request") -> Iterator[tuple[Rule, str]]:
@@ -101,3 +102,16 @@ def by_name(name: str) -> Rule:
     if name not in table:
         raise KeyError(f"No rule {name!r}; the rulebook has: {', '.join(table)}")
     return table[name]
+
+
+def combined(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Consecutive user (or assistant) turns merged into one turn, as the API does (the rule kit.alternating's source)."""
+    from .content import blocks_of
+
+    merged: list[dict[str, Any]] = []
+    for message in messages:
+        if merged and merged[-1]["role"] == message["role"] and message["role"] != "system":
+            merged[-1] = {"role": message["role"], "content": blocks_of(merged[-1]["content"]) + blocks_of(message["content"])}
+        else:
+            merged.append(dict(message))
+    return merged

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..api.content import blocks_of
 from ..api.rulebook import api_answer
+from ..api.rulebook import combined as combined  # the API's merge of consecutive turns, from the rulebook
 from .replies import unmodified
 
 SKIPPED = ("kit.",)  # the kit's own rules: the API itself combines, accepts, or does not say
@@ -22,14 +22,3 @@ def check(body: Any, betas: tuple[str, ...] = ()) -> tuple[str, dict[str, Any]] 
         return None
     rule, message = found
     return message, dict(rule.extra)
-
-
-def combined(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Consecutive user (or assistant) turns merged into one turn, as the API does (the rulebook's kit.alternating)."""
-    merged: list[dict[str, Any]] = []
-    for message in messages:
-        if merged and merged[-1]["role"] == message["role"] and message["role"] != "system":
-            merged[-1] = {"role": message["role"], "content": blocks_of(merged[-1]["content"]) + blocks_of(message["content"])}
-        else:
-            merged.append(dict(message))
-    return merged

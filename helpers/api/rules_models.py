@@ -1,0 +1,70 @@
+"""The rulebook's rules that depend on the model: thinking types, effort levels and the context window (Models API data)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..api_facts import DOCS, FALLBACK_CONTEXT_WINDOW
+from .bill import estimate_request_tokens
+from .content import messages_of
+from .models import capability, context_window
+from .rulebook import Request, Rule, combined
+
+HI = {"role": "user", "content": "Hi"}
+MODELS_DOC = f"{DOCS}/about-claude/models/overview; the Models API's `capabilities` (helpers/api/models.py names each source)"
+
+
+def _model(request: Request) -> str:
+    """The request's model id."""
+    return str(request.body.get("model"))
+
+
+def _thinking_type(request: Request) -> str | None:
+    """A thinking type the model does not accept (adaptive, enabled, disabled, between_tools)."""
+    config = request.body.get("thinking")
+    kind = config.get("type") if isinstance(config, dict) else None
+    if kind and capability(_model(request), f"thinking.types.{kind}") is False:
+        return f"thinking.type: '{kind}' is not supported on {_model(request)}"
+    return None
+
+
+def _effort(request: Request) -> str | None:
+    """An output_config.effort the model does not have."""
+    config = request.body.get("output_config")
+    level = config.get("effort") if isinstance(config, dict) else None
+    if level and (capability(_model(request), "effort.supported") is False or capability(_model(request), f"effort.{level}") is False):
+        return f"output_config.effort: '{level}' is not supported on {_model(request)}"
+    return None
+
+
+def input_size(body: dict[str, Any]) -> int:
+    """The bill's estimate of a request's input, on the turns as the API combines them."""
+    return estimate_request_tokens({**body, "messages": combined(messages_of(body))})
+
+
+def _too_long(request: Request) -> str | None:
+    """A prompt over the model's context window, by the bill's estimate."""
+    window = context_window(_model(request)) or FALLBACK_CONTEXT_WINDOW.value
+    size = input_size(dict(request.body))
+    return f"prompt is too long: {size} tokens > {window} maximum" if size > window else None
+
+
+MODEL_RULES = (
+    Rule("thinking.type_model", "the thinking type is one the model accepts (per model)", _thinking_type, "refused",
+         f"{MODELS_DOC}: thinking.types; {DOCS}/build-with-claude/adaptive-thinking", "refuse",
+         "Use a thinking type this model has: helpers.api.models.capability(model, 'thinking.types.adaptive'); "
+         "older models take {'type': 'enabled', 'budget_tokens': ...}.",
+         {"model": "claude-haiku-4-5", "max_tokens": 2048, "thinking": {"type": "adaptive"}, "messages": [HI]},
+         per_model="capability(model, 'thinking.types.<type>')"),
+    Rule("effort.model", "output_config.effort only at levels the model has (per model)", _effort, "refused",
+         f"{MODELS_DOC}: effort; {DOCS}/build-with-claude/effort", "refuse",
+         "Leave out effort on this model, or pick a level it has: helpers.api.models.capability(model, 'effort.high').",
+         {"model": "claude-haiku-4-5", "max_tokens": 256, "output_config": {"effort": "low"}, "messages": [HI]},
+         per_model="capability(model, 'effort.<level>')"),
+    Rule("context.window", "the prompt fits the model's context window", _too_long, "refused",
+         f"{DOCS}/build-with-claude/context-windows; the window per model in helpers/api/models.py; the count is the "
+         "kit's estimate (helpers/api/bill.py), not the API's tokenizer", "api",
+         "Trim the history (notebook 04) or use a model with a larger window.",
+         {"model": "claude-haiku-4-5", "max_tokens": 64, "messages": [{"role": "user", "content": "word " * 210_000}]},
+         wording="reported"),
+)
