@@ -16,7 +16,7 @@ from typing import Generic, TypeVar
 import anthropic
 from anthropic import _constants
 from anthropic._data import DEPRECATED_MODELS as _SDK_DEPRECATED
-from anthropic.types import StopReason
+from anthropic.types import RefusalStopDetails, StopReason
 from anthropic.types.anthropic_beta_param import AnthropicBetaParam
 from anthropic.types.model import Model
 
@@ -46,6 +46,12 @@ def _literals(alias: object) -> tuple[str, ...]:
 
 # --- read from the installed SDK -------------------------------------------------------------------
 STOP_REASONS = Fact(_literals(StopReason), f"{SDK}: types/stop_reason.py (StopReason)")
+REFUSAL_CATEGORIES = Fact(_literals(RefusalStopDetails.model_fields["category"].annotation),
+                          f"{SDK}: types/refusal_stop_details.py (category: cyber, bio, frontier_llm, reasoning_extraction, "
+                          "general_harms; null when the refusal maps to no named category)")
+REFUSAL_RESET = Fact("After stop_reason 'refusal', reset the conversation context (drop or rewrite the refused turn) before "
+                     "continuing.", f"{DOCS}/test-and-evaluate/strengthen-guardrails/handle-streaming-refusals "
+                                    "(reset context after refusal)", "2026-12-01")
 MODEL_IDS = Fact(_literals(Model), f"{SDK}: types/model.py (Model)")
 BETA_NAMES = Fact(_literals(AnthropicBetaParam), f"{SDK}: types/anthropic_beta_param.py")
 DEPRECATED_MODELS = Fact(MappingProxyType(dict(_SDK_DEPRECATED)), f"{SDK}: _data/deprecated_models.py")
@@ -125,7 +131,9 @@ STOP_ADVICE = Fact(MappingProxyType({
     "tool_use": "Claude asks for a tool: run it and answer every tool_use with a tool_result in your next turn.",
     "pause_turn": "A long server-tool turn was paused: pass the paused reply back as it is, unmodified, in your next request, "
                   "and Claude continues.",
-    "refusal": "Claude declined for safety reasons (stop_details says more): rephrase, or change the request.",
+    "refusal": "Claude declined (stop_details.category says why: one of REFUSAL_CATEGORIES, or none). The docs say to "
+               "reset the context before going on: the kit does not keep the refused exchange; rephrase your turn, or "
+               "go back to an earlier point (undo, or a fork).",
     "model_context_window_exceeded": "The context window is full: the reply is cut; trim the history (notebook 04).",
 }), f"{DOCS}/build-with-claude/handling-stop-reasons; {SDK}: types/message.py (stop_reason docstring)")
 

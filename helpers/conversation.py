@@ -33,7 +33,7 @@ from .errors import HistoryChangedError, NetworkError, NotAMessageError, SavedCo
 from .files import write_atomic
 from .history import MessageDict, check_history, check_text
 from .redact import REMOVED, env_secrets, header_secrets, scrub
-from .reply import BLANK_NOTE, Reply, Usage
+from .reply import BLANK_NOTE, Reply, Usage, refusal_note
 from .saved import FORMAT, VERSION, read_saved, transcript
 from .sendable import check_max_tokens, check_model, check_saved, check_sendable, check_system, owned
 
@@ -168,20 +168,18 @@ class Conversation:
             raise friendly(error, model=self.model) from error
 
     def _commit(self, text: Content, message: Any, sent_with: list[MessageDict]) -> Reply:
-        """Add the user turn and the reply to the history together, if the history is still the one that was sent.
-
-        A reply with no text is returned with a note, its tokens counted, and the history left as it was.
-        """
+        """Store the turn and its reply together, if the history is still the one sent (a refusal or no text: a note)."""
         reply = Reply.from_message(check_message(message, str(self.client.base_url)), self.client)
         content = reply_content(message)  # every block as returned (plain text alone is kept as a string)
         usage = self.usage + reply.usage
         with self._storing:
             if self.messages != sent_with:
                 raise HistoryChangedError()
-            if content is None:
+            note = refusal_note(reply) or (BLANK_NOTE.format(stop=reply.stop_reason) if content is None else "")
+            if note or content is None:  # a refused or empty exchange is not built on (api_facts.REFUSAL_RESET)
                 self.usage = usage
-                self.notice(BLANK_NOTE.format(stop=reply.stop_reason))
-                return reply.with_note(BLANK_NOTE.format(stop=reply.stop_reason))
+                self.notice(note)
+                return reply.with_note(note)
             self.messages += [{"role": "user", "content": text}, {"role": "assistant", "content": content}]
             self.replies.append(reply)
             self.usage = usage

@@ -8,6 +8,9 @@ from typing import Any
 from . import session
 from .wire import LIVE_LABEL, log_of
 
+REFUSAL_NOTE = ("Claude declined this turn (stop_reason: refusal; category: {category}). The docs say to reset the context "
+                "after a refusal, so the kit did not add this exchange to the history; its tokens are counted. Rephrase "
+                "your turn, or go back to an earlier point (conv.undo(), or conv.fork()).")
 BLANK_NOTE = ("Claude's reply had no text (stop_reason: {stop}), so this exchange was not added to the history "
               "(the API refuses an empty assistant turn before the last message); its tokens are counted. Send it again.")
 
@@ -91,3 +94,10 @@ def label_for(reply_id: str | None, client: object = None) -> str:
     """Where a reply came from, by its id, as the client that got it (the session's by default) logged it."""
     log = log_of(client if client is not None else session.current().client)
     return log.label(reply_id) if log else LIVE_LABEL
+
+
+def refusal_note(reply: Reply) -> str | None:
+    """The note for a refused reply (with its category, if the API named one), or None for any other reply."""
+    if reply.stop_reason != "refusal":
+        return None
+    return REFUSAL_NOTE.format(category=(reply.stop_details or {}).get("category") or "none named")
