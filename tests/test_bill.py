@@ -57,7 +57,7 @@ def image(data: bytes, media_type: str) -> dict[str, Any]:
 
 # (image block, the documented estimate worked out by hand: width x height / 750 after the resize, rounded up)
 IMAGES = {
-    "small PNG 60x40": (image(flags(), "image/png"), 4),  # 2,400 / 750 = 3.2
+    "small PNG 60x40": (image(flags(60, 40, 0), "image/png"), 4),  # 2,400 / 750 = 3.2
     "PNG 200x200 (docs: ~54)": (image(png_header(200, 200), "image/png"), 54),
     "PNG 1000x1000 (docs: ~1334)": (image(png_header(1000, 1000), "image/png"), 1334),
     "PNG 3000x1500, long edge over 1568": (image(png_header(3000, 1500), "image/png"), 1599),  # -> 1549 x 774

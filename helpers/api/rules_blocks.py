@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..api_facts import DOCS, SDK, THINKING_BLOCK_ERROR, TOOL_RESULT_RULE
+from ..api_facts import DOCS, MAX_CACHE_BREAKPOINTS, SDK, THINKING_BLOCK_ERROR, TOOL_RESULT_RULE
 from .content import blocks_of, ids, messages_of, role, thinking_on
 from .rulebook import Request, Rule
 
@@ -152,6 +152,20 @@ def _tool_choice(request: Request) -> str | None:
     return "tool_choice.tool.name: Field required" if kind == "tool" and not isinstance(choice.get("name"), str) else None
 
 
+def _marks(content: Any) -> int:
+    """How many cache_control markers a system prompt, message content or tool list carries."""
+    return sum(1 for b in content if isinstance(b, dict) and b.get("cache_control")) if isinstance(content, list) else 0
+
+
+def _breakpoints(request: Request) -> str | None:
+    """More cache breakpoints than the API allows (the top-level one counts when the last block has none)."""
+    messages = messages_of(request.body)
+    marks = _marks(request.body.get("system")) + _marks(request.body.get("tools")) + sum(_marks(m.get("content")) for m in messages)
+    marks += 1 if request.body.get("cache_control") and not (messages and _marks(messages[-1].get("content"))) else 0
+    limit = MAX_CACHE_BREAKPOINTS.value
+    return f"A maximum of {limit} blocks with cache_control may be provided. Found {marks}." if marks > limit else None
+
+
 def _stop_list(request: Request) -> str | None:
     """stop_sequences that is not a list of strings."""
     stops = request.body.get("stop_sequences")
@@ -236,4 +250,8 @@ BLOCK_RULES = (
          f"{SDK}: resources/messages/messages.py (stop_sequences docstring; it says nothing about empty strings)", "refuse",
          "The kit refuses an empty or blank stop sequence (its own rule: the docs do not say what the API does with one).",
          {**BASE, "stop_sequences": [""], "messages": [HI]}, kit_rule=True),
+    Rule("cache.breakpoints", "at most 4 cache_control breakpoints", _breakpoints, "refused", MAX_CACHE_BREAKPOINTS.source,
+         "refuse", "Keep at most 4 cache_control markers (the top-level cache_control counts as one).",
+         {**BASE, "system": [{"type": "text", "text": f"Part {n}.", "cache_control": {"type": "ephemeral"}} for n in range(5)],
+          "messages": [HI]}, wording="reported"),
 )

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..api.bill import request_units
-from ..api_facts import CACHE_LOOKBACK_BLOCKS, CACHE_TTL_SECONDS, MAX_CACHE_BREAKPOINTS, cache_minimum
+from ..api.rulebook import Request, by_name
+from ..api_facts import CACHE_LOOKBACK_BLOCKS, CACHE_TTL_SECONDS, cache_minimum
 
 GUESSED_MINIMUM = 1024  # a guess, for models whose minimum the docs do not give (api_facts says "unverified")
 
@@ -63,10 +64,7 @@ class PromptCache:
 
     def bill(self, model: str, blocks: list[Block], now: float) -> CacheUsage:
         """Bill one request at time `now` (seconds), reading and updating the cache."""
-        breaks = [i for i, block in enumerate(blocks) if block.ttl]
-        if len(breaks) > MAX_CACHE_BREAKPOINTS.value:
-            raise TooManyBreakpoints(f"A maximum of {MAX_CACHE_BREAKPOINTS.value} blocks with cache_control may be provided. "
-                                     f"Found {len(breaks)}.")
+        breaks = [i for i, block in enumerate(blocks) if block.ttl]  # at most 4: request_blocks checks the rulebook
         sums, keys = [0], []
         digest = hashlib.sha256(model.encode())
         for block in blocks:
@@ -110,23 +108,15 @@ def _ttl(content: Any) -> str | None:
     return str(marks[-1].get("ttl") or "5m") if marks else None
 
 
-def _marks(content: Any) -> int:
-    """How many cache_control markers a system prompt or message content carries."""
-    return sum(1 for b in content if isinstance(b, dict) and b.get("cache_control")) if isinstance(content, list) else 0
-
-
 def request_blocks(body: dict[str, Any]) -> list[Block]:
     """A Messages request as blocks sized by the bill (helpers.api.bill); top-level cache_control marks the last.
 
     Raises TooManyBreakpoints when the request carries more cache_control markers than the API allows.
     """
     system = body.get("system", "")
-    marks = _marks(system) + sum(_marks(m.get("content")) for m in body.get("messages", []))
-    last = body.get("messages", [{}])[-1].get("content") if body.get("messages") else None
-    marks += 1 if body.get("cache_control") and not _marks(last) else 0
-    if marks > MAX_CACHE_BREAKPOINTS.value:
-        raise TooManyBreakpoints(f"A maximum of {MAX_CACHE_BREAKPOINTS.value} blocks with cache_control may be provided. "
-                                 f"Found {marks}.")
+    too_many = by_name("cache.breakpoints").find(Request(body))  # the rule lives in the rulebook
+    if too_many:
+        raise TooManyBreakpoints(too_many)
     sizes = request_units(body)  # the bill's sizes: tools with the system prompt, then each message
     head = json.dumps({"tools": body.get("tools"), "system": _strip(system)}) if body.get("tools") else json.dumps(_strip(system))
     blocks = [Block(head, sizes[0], _ttl(system))]
