@@ -163,3 +163,12 @@ def test_a_reply_that_would_overflow_the_window_stops_with_the_sdk_stop_reason()
         near = "word " * ((CONTEXT_WINDOW - 200) * 4 // 5)  # leaves about 200 tokens of room
         message = create(server, max_tokens=1000, messages=[{"role": "user", "content": near}])
     assert message.stop_reason == "model_context_window_exceeded"
+
+
+def test_a_reply_cut_at_max_tokens_bills_every_token_it_was_given(server: StandIn) -> None:
+    import anthropic
+
+    client = anthropic.Anthropic(api_key="stand-in", base_url=server.url, max_retries=0)
+    reply = client.messages.create(model="claude-haiku-4-5", max_tokens=5,
+                                   messages=[{"role": "user", "content": "Tell me a long story about a garden " * 5}])
+    assert reply.stop_reason == "max_tokens" and reply.usage.output_tokens == 5

@@ -88,7 +88,9 @@ def answer(raw: Raw, body: dict[str, Any], room: int) -> tuple[list[dict[str, An
     content, sequence = stopped_at(content, [str(s) for s in body.get("stop_sequences") or []])
     if sequence is not None:
         stops.update(stop_reason="stop_sequence", stop_sequence=sequence)
-    return content, stops, output_tokens(content)  # the bill's output: text, tool input and the full thinking
+    spent = output_tokens(content)  # the bill's output: text, tool input and the full thinking
+    # a reply cut at max_tokens used every token it was given (the cut text lands on a word boundary, a little short)
+    return content, stops, limit if stops["stop_reason"] in ("max_tokens", CONTEXT_EXCEEDED.value) else spent
 
 
 SAMPLES = {"string": "example", "integer": 1, "number": 1, "boolean": True, "array": [], "object": {}}
