@@ -30,10 +30,10 @@ NOTEBOOKS = REPO_ROOT / "notebooks"
 NUMBERS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"]
 
 
-def cell(notebook: str, index: int) -> str:
-    """The source of one notebook cell."""
-    cells = json.loads((NOTEBOOKS / notebook).read_text(encoding="utf-8"))["cells"]
-    return "".join(cells[index]["source"])
+def cell(notebook: str, index: int | str) -> str:
+    """The source of one notebook cell: by its index, or the first cell holding a given phrase."""
+    cells = ["".join(c["source"]) for c in json.loads((NOTEBOOKS / notebook).read_text(encoding="utf-8"))["cells"]]
+    return cells[index] if isinstance(index, int) else next(c for c in cells if index in c)
 
 
 def test_the_guide_counts_every_exercise() -> None:
@@ -99,7 +99,7 @@ def test_the_sample_image_shows_what_06s_replies_say() -> None:
 
 
 def test_04_teaches_the_documented_thread_lifetime() -> None:
-    said = cell("04_memory_and_limits.ipynb", 44)
+    said = cell("04_memory_and_limits.ipynb", "anthropic-beta: message-threads")
     assert "unverified" not in said
     assert f"{THREAD_EXPIRY_SECONDS.value // 60} minutes" in said and str(THREAD_EXPIRED_STATUS.value) in said
     assert "within an hour" in said and "message-threads" in THREAD_EXPIRY_SECONDS.source
