@@ -57,7 +57,7 @@ def make_client(settings: Settings) -> KitClient:
     """An Anthropic client for the mode: replay (no network), live, or record (live, and saved)."""
     store, log = RecordingStore(settings.recordings), WireLog()
     if settings.mode == "replay":
-        transport = ReplayTransport(store, record_command(settings.cassette), log)
+        transport = ReplayTransport(store, record_command(settings.cassette), log, settings.cassette)
         http = httpx2.Client(transport=transport, event_hooks=hooks(log))
         return _kit_client(log, api_key=REPLAY_KEY, max_retries=0, http_client=http)
     if not settings.has_key:
@@ -69,7 +69,7 @@ def make_client(settings: Settings) -> KitClient:
         return _kit_client(log, http_client=http)
     options: dict[str, Any] = {"timeout": LIVE_TIMEOUT, "event_hooks": hooks(log)}
     if settings.workshop:  # one request at a time, patient retries, recordings when the API fails
-        replay = ReplayTransport(store, record_command(settings.cassette), log)
+        replay = ReplayTransport(store, record_command(settings.cassette), log, settings.cassette)
         options["transport"] = WorkshopTransport(httpx2.HTTPTransport(), replay)
         # The transport's patience is the only retry loop: the SDK's 2 retries under it would multiply the wait.
         return _kit_client(log, http_client=anthropic.DefaultHttpxClient(**options), max_retries=0)
