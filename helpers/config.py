@@ -59,8 +59,9 @@ def choose_mode(env: Mapping[str, str]) -> tuple[Mode, str]:
             raise ValueError(f"{MODE_VAR}={wanted!r} is not a mode. Use one of: {', '.join(MODES)}.")
         return wanted, f"set by {MODE_VAR}"  # type: ignore[return-value]
     for name in (KEY_VAR, TOKEN_VAR):
-        if env.get(name):
-            return "live", f"{name} found"
+        value = env.get(name, "")
+        if value.strip():
+            return "live", f"{name} found" + (" (the spaces or newline around it are ignored)" if value != value.strip() else "")
     return "replay", "no API key found"
 
 
@@ -76,7 +77,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, cassette: str | None 
         reason=reason,
         recordings=Path(env.get(RECORDINGS_VAR) or DEFAULT_RECORDINGS),
         cassette=cassette or env.get(CASSETTE_VAR, "").strip() or "scratch",
-        has_key=bool(env.get(KEY_VAR) or env.get(TOKEN_VAR)),
+        has_key=bool(env.get(KEY_VAR, "").strip() or env.get(TOKEN_VAR, "").strip()),
         workshop=env.get(WORKSHOP_VAR, "").strip().lower() in ("1", "true", "yes", "on"),
         record_errors=tuple(int(code) for code in env.get(RECORD_ERRORS_VAR, "").replace(",", " ").split()
                             if code.isdigit() and int(code) not in (401, 403)),
