@@ -57,3 +57,12 @@ def test_the_model_check_fails_clearly_when_there_is_nothing_to_check(tmp_path: 
     assert helped.returncode == 0 and "usage: python -m helpers.classroom.models" in helped.stdout
     kit = models()
     assert kit.returncode == 0 and "ok   claude-" in kit.stdout
+
+
+def test_the_setup_line_names_a_server_in_between(monkeypatch: pytest.MonkeyPatch) -> None:
+    from helpers.replay.client import status_line
+
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", "http://127.0.0.1:9911")
+    line = status_line(load_settings({"ANTHROPIC_API_KEY": DUMMY_KEY}))
+    assert "through http://127.0.0.1:9911 (not api.anthropic.com directly)" in line
+    assert "through" not in status_line(load_settings({}))

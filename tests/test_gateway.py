@@ -70,6 +70,8 @@ def test_a_learner_with_a_class_key_talks_through_the_gateway_and_is_billed_once
     reply = conversation.send("Hello, I am Ana.")
     streamed = "".join(conversation.stream("What is my name?"))
     assert reply.text.startswith("Stand-in reply to: Hello") and "What is my name" in streamed
+    assert conversation.replies[-1].source == reply.source == (
+        f"live reply through the class gateway, from {upstream.url} (a rehearsal: not the Anthropic API)")
     assert [(r[0], r[1]) for r in rows(ledger)] == [("ana", "complete"), ("ana", "complete")]
     assert rows(ledger)[0][2:] == (reply.usage.input_tokens, reply.usage.output_tokens)
     sent = [r for r in upstream.requests if r["path"] == "/v1/messages"]

@@ -10,6 +10,7 @@ import httpx2
 from tornado.iostream import StreamClosedError
 from tornado.web import RequestHandler, stream_request_body
 
+from ..answers import VIA_HEADER
 from ..memory import estimate_request_tokens
 from ..reply import Usage
 from . import routes
@@ -36,6 +37,7 @@ class Api(RequestHandler):
     async def prepare(self) -> None:
         """Check the target, the headers and the declared length before any of the body is read."""
         request = self.request
+        self.set_header(VIA_HEADER, self.gateway.via)  # the learner's replies are labelled with it
         self.route = routes.match(request.method or "", request.uri or "", self.gateway.prefix)
         if self.route is None:
             return self.error(404, "not_found_error", f"The class gateway does not serve {request.method} "
@@ -145,6 +147,7 @@ class Api(RequestHandler):
             return
         self.set_status(status)
         self.clear_header("Content-Type")
+        self.set_header(VIA_HEADER, self.gateway.via)
         self.set_header("content-type", "application/json")
         self.set_header("x-should-retry", "false")
         if status in (400, 413):

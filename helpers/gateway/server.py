@@ -53,6 +53,8 @@ class Gateway:
         self.patience, self.max_body, self.in_flight, self.prefix = patience, max_body, in_flight, prefix.rstrip("/")
         self.host, self.port, self.url = host, port, ""
         self.timeouts = (idle_seconds, body_seconds)
+        real = httpx2.URL(self.upstream).host == "api.anthropic.com"
+        self.via = "the class gateway" + ("" if real else f", from {self.upstream} (a rehearsal: not the Anthropic API)")
         self.flying: dict[str, int] = {}  # requests on their way, per learner (touched only on the event loop)
         self.upstream_waits = 0  # busy upstream answers waited through
         self._pool = ThreadPoolExecutor(max_workers=128, thread_name_prefix="gateway")

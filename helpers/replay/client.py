@@ -9,7 +9,7 @@ from typing import Any
 import anthropic
 import httpx2
 
-from ..answers import check_answer
+from ..answers import VIA_HEADER, check_answer
 from ..config import KEY_VAR, LIVE_TIMEOUT_SECONDS, REPO_ROOT, TOKEN_VAR, Settings
 from ..errors import KEY_HELP, NoKeyError
 from ..wire import WireLog
@@ -52,7 +52,14 @@ def _kit_client(log: WireLog, **options: Any) -> KitClient:
 
 def hooks(log: WireLog) -> dict[str, list[Any]]:
     """The hooks every kit client has: each body sent kept in its log (notebook 04 shows it); answers checked."""
-    return {**wire_view(log), "response": [check_answer]}
+    return {**wire_view(log), "response": [check_answer, lambda response: noted_via(log, response)]}
+
+
+def noted_via(log: WireLog, response: httpx2.Response) -> None:
+    """Remember what a server in between (the class gateway) says it is, for the replies' labels."""
+    via = response.headers.get(VIA_HEADER, "")
+    if via:
+        log.via = via[:200]
 
 
 def key_options(env: Mapping[str, str]) -> dict[str, str]:
@@ -97,5 +104,8 @@ def make_client(settings: Settings) -> KitClient:
 def status_line(settings: Settings) -> str:
     """One line: the mode and why, the model, the SDK version."""
     workshop = " | workshop setting" if settings.workshop and settings.mode == "live" else ""
+    base = os.environ.get("ANTHROPIC_BASE_URL", "").strip().rstrip("/")
+    if base and settings.mode != "replay" and base != "https://api.anthropic.com":
+        workshop += f" | through {base} (not api.anthropic.com directly)"
     return (f"Mode: {settings.mode} ({settings.reason}){workshop} | model: {settings.model} "
             f"| anthropic {anthropic.__version__}")
