@@ -30,6 +30,8 @@ def parser() -> argparse.ArgumentParser:
     """The command line."""
     top = argparse.ArgumentParser(prog="python -m helpers.gateway", description=__doc__)
     top.add_argument("--db", default=os.environ.get(DB_VAR, "gateway.sqlite"), help=f"the ledger (or {DB_VAR})")
+    top.add_argument("--sync", choices=("normal", "full"), default="normal",
+                     help="ledger writes: normal survives a crash of the gateway; full also a power cut (slower)")
     sub = top.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run the gateway until stopped")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0: every network of this machine)")
@@ -90,7 +92,7 @@ def serve(ledger: Ledger, args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run one teacher command."""
     args = parser().parse_args(argv)
-    ledger = Ledger(args.db)
+    ledger = Ledger(args.db, synchronous=args.sync)
     try:
         return run(ledger, args)
     except (KeyError, ValueError) as problem:

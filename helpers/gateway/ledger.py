@@ -1,10 +1,11 @@
-"""The gateway's ledger in SQLite (WAL mode, synchronous writes): class keys, budgets and every request's usage."""
+"""The gateway's ledger in SQLite (WAL mode): class keys, budgets, reservations and every request's usage."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +16,9 @@ from ..memory import PRICES, cost
 from ..reply import Usage
 
 INTERRUPTED = "interrupted: billed at its reservation"  # the gateway stopped mid-request
+# WAL with NORMAL: a commit survives the gateway's crash (kill -9, out of memory), and may be lost to a power cut or an
+# OS crash; FULL also survives those, at one fsync a write (see sqlite.org/pragma.html#pragma_synchronous; the guide).
+SYNC_MODES = ("NORMAL", "FULL")
 KEY_PREFIX = "ck-class-"  # a class key, issued by the teacher; anything else is tried as a JupyterHub token
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS learners (
@@ -57,30 +61,40 @@ class Learner:
 class Ledger:
     """Class keys, budgets and usage in one SQLite file; every write is committed before the answer goes out."""
 
-    def __init__(self, path: Path | str) -> None:
-        self.path = Path(path)
+    def __init__(self, path: Path | str, *, synchronous: str = "NORMAL") -> None:
+        if synchronous.upper() not in SYNC_MODES:
+            raise ValueError(f"synchronous is one of {', '.join(SYNC_MODES)}, not {synchronous!r}.")
+        self.path, self.synchronous = Path(path), synchronous.upper()
         db = sqlite3.connect(self.path, timeout=30.0)
         try:
             db.execute("PRAGMA journal_mode=WAL")  # readers (the report) never block the gateway's writes
             db.executescript(SCHEMA)
         finally:
             db.close()
+        self._local = threading.local()  # one connection per thread, opened on its first unit of work
+
+    def _connection(self) -> sqlite3.Connection:
+        """This thread's connection (kept open: opening one per call, and the checkpoint at each last close, cost ms)."""
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+            db.execute(f"PRAGMA synchronous={self.synchronous}")
+            self._local.db = db
+        return db
 
     @contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:
-        """A connection for one unit of work (one per call: safe from any thread), committed on success."""
-        db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+        """This thread's connection for one unit of work, in one transaction that takes the write lock, committed on
+        success (so two reservations are never checked against the same balance)."""
+        db = self._connection()
+        db.execute("BEGIN IMMEDIATE")
         try:
-            db.execute("PRAGMA synchronous=FULL")
-            db.execute("BEGIN IMMEDIATE")
             yield db
             db.execute("COMMIT")
         except BaseException:
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise
-        finally:
-            db.close()
 
     def journal_mode(self) -> str:
         """The database's journal mode (WAL once the ledger has opened it)."""
@@ -202,8 +216,9 @@ class Ledger:
     def settle(self, request_id: str, usage: Usage, status: str, content: str | None = None,
                upstream_id: str | None = None) -> bool:
         """Replace a reservation by what the request really used, once (a settled entry is never changed again)."""
-        kept = content if self.logs_content() else None
         with self.connect() as db:
+            logged = db.execute("SELECT value FROM settings WHERE name = 'log_content'").fetchone()
+            kept = content if logged and logged[0] == "on" else None
             model = db.execute("SELECT model FROM usage WHERE request_id = ? AND status = 'reserved'",
                                (request_id,)).fetchone()
             if model is None:
