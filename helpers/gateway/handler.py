@@ -32,7 +32,7 @@ class Api(RequestHandler):
 
     def initialize(self, gateway: Gateway) -> None:
         """Keep the gateway this handler serves."""
-        self.gateway, self.body, self.too_big = gateway, bytearray(), False
+        self.gateway, self.body = gateway, bytearray()
 
     async def prepare(self) -> None:
         """Check the target, the headers and the declared length before any of the body is read."""
@@ -66,7 +66,6 @@ class Api(RequestHandler):
                        "its length in bytes (the Anthropic SDK does).")
             return False
         if int(length) > self.gateway.max_body:
-            self.too_big = True
             self.error(413, "request_too_large", f"Request too large: {int(length):,} bytes; this class's gateway "
                        f"takes at most {self.gateway.max_body:,}. Shorten the conversation (see notebook 04).")
             return False
@@ -151,14 +150,9 @@ class Api(RequestHandler):
         self.set_header("content-type", "application/json")
         self.set_header("x-should-retry", "false")
         if status in (400, 413):
-            self.set_header("connection", "close")  # the rest of the body is never read
+            self.set_header("connection", "close")  # the rest of the body is never read (Tornado closes after this answer)
         self.finish(json.dumps({"type": "error", "error": {"type": error_type, "message": message},
                                 "request_id": f"gw_{uuid.uuid4().hex[:16]}"}))
-
-    def on_finish(self) -> None:
-        """Close the connection after a refused body, so its unread bytes are never taken for a request."""
-        if self.too_big or self.get_status() == 400:
-            self.request.connection.close()  # type: ignore[union-attr]
 
     def log_exception(self, *args: Any) -> None:
         """Stay quiet about the request (its content never reaches a log); Tornado answers 500."""
