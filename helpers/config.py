@@ -59,9 +59,8 @@ def choose_mode(env: Mapping[str, str]) -> tuple[Mode, str]:
             raise ValueError(f"{MODE_VAR}={wanted!r} is not a mode. Use one of: {', '.join(MODES)}.")
         return wanted, f"set by {MODE_VAR}"  # type: ignore[return-value]
     for name in (KEY_VAR, TOKEN_VAR):
-        value = env.get(name, "")
-        if value.strip():
-            return "live", f"{name} found" + (" (the spaces or newline around it are ignored)" if value != value.strip() else "")
+        if env.get(name):
+            return "live", f"{name} found"
     return "replay", "no API key found"
 
 
@@ -70,7 +69,10 @@ def load_settings(env: Mapping[str, str] | None = None, *, cassette: str | None 
     if env is None:
         load_env_files()
         env = os.environ
-    mode, reason = choose_mode(env)
+    keys = {name: env.get(name, "") for name in (KEY_VAR, TOKEN_VAR)}  # a paste or a quoted .env value may add spaces
+    mode, reason = choose_mode({**env, **{name: value.strip() for name, value in keys.items()}})
+    if any(value.strip() and value != value.strip() for value in keys.values()):
+        reason += " (the spaces or newline around it are ignored)"
     return Settings(
         mode=mode,
         model=env.get(MODEL_VAR, "").strip() or DEFAULT_MODEL,

@@ -11,7 +11,7 @@ import pytest
 from kit import DUMMY_KEY, settings
 
 from helpers import Conversation
-from helpers.config import REPO_ROOT, choose_mode, load_settings
+from helpers.config import REPO_ROOT, load_settings
 from helpers.errors import NoKeyError
 from helpers.replay.client import make_client
 from helpers.standin import StandIn
@@ -25,12 +25,12 @@ def test_a_key_with_spaces_or_a_newline_around_it_is_used_without_them(
         monkeypatch.setenv("ANTHROPIC_BASE_URL", server.url)
         reply = Conversation(client=make_client(settings("live", recordings)), max_tokens=20).send("Hi")
         assert reply.text and server.requests[-1]["path"] == "/v1/messages"
-    mode, reason = choose_mode({"ANTHROPIC_API_KEY": pasted})
-    assert mode == "live" and "spaces or newline around it are ignored" in reason
+    settings_seen = load_settings({"ANTHROPIC_API_KEY": pasted})
+    assert settings_seen.mode == "live" and "spaces or newline around it are ignored" in settings_seen.reason
 
 
 def test_a_key_of_only_spaces_is_no_key() -> None:
-    assert choose_mode({"ANTHROPIC_API_KEY": " \n"})[0] == "replay"
+    assert load_settings({"ANTHROPIC_API_KEY": " \n"}).mode == "replay"
     assert not load_settings({"ANTHROPIC_API_KEY": " \n"}).has_key
 
 
