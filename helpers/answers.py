@@ -15,6 +15,7 @@ from .errors import NotAMessageError
 from .redact import clip, mask
 
 SOURCE_HEADER = "x-converse-kit-source"  # set on replayed answers: the recording they came from
+VIA_HEADER = "x-converse-kit-via"  # set by the class gateway on its answers: what it is and where it forwards
 HELP = "Check the network (a Wi-Fi login page?), ANTHROPIC_BASE_URL, or restore the recording with git checkout."
 
 

@@ -69,14 +69,17 @@ def load_settings(env: Mapping[str, str] | None = None, *, cassette: str | None 
     if env is None:
         load_env_files()
         env = os.environ
-    mode, reason = choose_mode(env)
+    keys = {name: env.get(name, "") for name in (KEY_VAR, TOKEN_VAR)}  # a paste or a quoted .env value may add spaces
+    mode, reason = choose_mode({**env, **{name: value.strip() for name, value in keys.items()}})
+    if any(value.strip() and value != value.strip() for value in keys.values()):
+        reason += " (the spaces or newline around it are ignored)"
     return Settings(
         mode=mode,
         model=env.get(MODEL_VAR, "").strip() or DEFAULT_MODEL,
         reason=reason,
         recordings=Path(env.get(RECORDINGS_VAR) or DEFAULT_RECORDINGS),
         cassette=cassette or env.get(CASSETTE_VAR, "").strip() or "scratch",
-        has_key=bool(env.get(KEY_VAR) or env.get(TOKEN_VAR)),
+        has_key=bool(env.get(KEY_VAR, "").strip() or env.get(TOKEN_VAR, "").strip()),
         workshop=env.get(WORKSHOP_VAR, "").strip().lower() in ("1", "true", "yes", "on"),
         record_errors=tuple(int(code) for code in env.get(RECORD_ERRORS_VAR, "").replace(",", " ").split()
                             if code.isdigit() and int(code) not in (401, 403)),

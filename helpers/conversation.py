@@ -34,7 +34,7 @@ from .files import write_atomic
 from .history import MessageDict, check_history, check_text
 from .redact import REMOVED, env_secrets, header_secrets, scrub
 from .reply import BLANK_NOTE, Reply, Usage, refusal_note
-from .saved import FORMAT, VERSION, read_saved, transcript
+from .saved import FORMAT, VERSION, read_saved, saved_settings, transcript
 from .sendable import check_max_tokens, check_model, check_saved, check_sendable, check_system, owned
 
 CUT_OFF = "cut_off"  # the kit's own marker for a reply stopped mid-stream; not an API stop reason (api_facts.KIT_RULES)
@@ -246,6 +246,8 @@ class Conversation:
             "max_tokens": self.max_tokens,
             "messages": copy.deepcopy(self.messages),
             "usage": vars(self.usage).copy(),
+            "tools": copy.deepcopy(self.tools),  # a tool conversation's next turn needs its tools again
+            "thinking": copy.deepcopy(self.thinking),
         }
 
     def save(self, path: str | Path) -> Path:
@@ -263,7 +265,8 @@ class Conversation:
         data = read_saved(Path(path))
         try:
             saved = check_saved(data)
-            conv = cls(saved["system"], messages=saved["messages"], model=saved["model"], max_tokens=saved["max_tokens"], client=client)
+            conv = cls(saved["system"], messages=saved["messages"], model=saved["model"], max_tokens=saved["max_tokens"],
+                       client=client, **saved_settings(data))
         except (KeyError, TypeError, ValueError, RecursionError) as error:
             raise SavedConversationError(f"{path} is not a valid saved conversation: {str(error)[:200]}") from None
         conv.usage = saved["usage"]

@@ -74,7 +74,7 @@ class ThrottledError(KitError):
 
 
 # The class gateway (helpers/gateway) starts each refusal with one of these; the message itself says what to do.
-CLASS_GATEWAY = {"Class budget used up": OverBudgetError, "Class key revoked": KeyRevokedError,
+CLASS_GATEWAY = {"Class budget": OverBudgetError, "Class key revoked": KeyRevokedError,
                  "This key is not one of this class's keys": KeyRevokedError, "Class rate limit": ThrottledError,
                  "Request too large": ApiError}
 

@@ -36,6 +36,16 @@ def read_saved(path: Path) -> dict[str, Any]:
     return data
 
 
+def saved_settings(data: dict[str, Any]) -> dict[str, Any]:
+    """The tools and thinking settings a saved conversation was sent with (None in files saved before they were kept)."""
+    tools, thinking = data.get("tools"), data.get("thinking")
+    if tools is not None and not (isinstance(tools, list) and all(isinstance(t, dict) for t in tools)):
+        raise ValueError("tools must be a list of tool definitions (objects) or null")
+    if thinking is not None and not isinstance(thinking, dict):
+        raise ValueError("thinking must be an object such as {'type': 'enabled', 'budget_tokens': 1024} or null")
+    return {"tools": tools, "thinking": thinking}
+
+
 def transcript(system: str | None, messages: Sequence[MessageDict], replies: Sequence[Reply], tail: str) -> str:
     """The conversation as a Markdown transcript, each reply labelled with where it came from."""
     lines = [f"**System:** {system}\n"] if system else []

@@ -1,4 +1,7 @@
-"""A local HTTP server run from a background thread: the stand-in and the class gateway both serve this way."""
+"""A local HTTP server run from a background thread: the stand-in (a local test double) serves this way.
+
+The class gateway, which faces learners, runs on Tornado instead (helpers/gateway/server.py) and shares nothing here.
+"""
 
 from __future__ import annotations
 

@@ -55,15 +55,23 @@ def expected_block(conv: Conversation, kind: str, *, show: Callable[[str], None]
 
 def run_tool(functions: dict[str, Callable[..., Any]], use: dict[str, Any]) -> dict[str, Any]:
     """Run one tool_use and return its tool_result block (`is_error` when the tool is unknown or raises)."""
-    function = functions.get(use["name"])
+    function = functions.get(str(use.get("name")))
     try:
         if function is None:
-            raise LookupError(f"there is no tool named {use['name']!r}")
-        output = function(**use.get("input", {}))
-    except Exception as error:
+            raise LookupError(f"there is no tool named {use.get('name')!r}")
+        output = function(**(use.get("input") or {}))
+        text = output if isinstance(output, str) else json.dumps(output, default=as_json, ensure_ascii=False)
+    except Exception as error:  # a tool that raises, or an output that cannot be text (a loop in a dict)
         return {"type": "tool_result", "tool_use_id": use["id"], "content": f"{type(error).__name__}: {error}", "is_error": True}
-    text = output if isinstance(output, str) else json.dumps(output)
     return {"type": "tool_result", "tool_use_id": use["id"], "content": text}
+
+
+def as_json(value: object) -> object:
+    """A tool output JSON cannot hold as it is, as something it can: a date as ISO text, a set as a list, else str()."""
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=repr)
+    isoformat = getattr(value, "isoformat", None)
+    return isoformat() if callable(isoformat) else str(value)
 
 
 def run_tools(conv: Conversation, text: Content, functions: Sequence[Callable[..., Any]], *,

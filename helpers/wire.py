@@ -20,10 +20,11 @@ class WireLog:
 
     sent: deque[Any] = field(default_factory=lambda: deque(maxlen=SENT_KEPT))
     labels: dict[str, str] = field(default_factory=dict)
+    via: str = ""  # what a server in between says it is (the class gateway's VIA_HEADER), once it answered
 
     def label(self, reply_id: str | None) -> str:
-        """How a reply was obtained: replayed authored sample, replayed recording, or live."""
-        return self.labels.get(reply_id or "", LIVE_LABEL)
+        """How a reply was obtained: replayed authored sample, replayed recording, live, or live through a gateway."""
+        return self.labels.get(reply_id or "") or (f"live reply through {self.via}" if self.via else LIVE_LABEL)
 
 
 def log_of(client: object) -> WireLog | None:

@@ -60,3 +60,11 @@ def test_a_small_classroom_loses_no_turn_with_the_workshop_setting_or_the_gatewa
     assert "0 of 24 turns lost (target 0): PASS" in done.stdout
     assert rows["4 req/s, gateway at 3.6/s"][:2] == ["24", "0"], "through the class key gateway, nothing lost"
     assert "Class key gateway: 0 of 24 turns lost (target 0), 24 ledger entries for 24 replies: PASS" in done.stdout
+
+
+def test_the_gateway_latency_benchmark_measures_both_paths_and_bills_every_reply() -> None:
+    done = run(notebooks.environment(CONVERSE_KIT_HITS_LOG=None), "--requests", "20", "--streams", "3",
+               script=REPO_ROOT / "benchmarks" / "gateway_latency.py")
+    assert done.returncode in (0, 1), done.stdout + done.stderr  # 1: over the 5 ms goal on a loaded machine
+    assert "non-streamed, through the gateway" in done.stdout and "per chunk after it" in done.stdout
+    assert "Ledger entries: 33 for 33 replies through the gateway" in done.stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import os
 import signal
 import socket
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx2
@@ -134,8 +136,10 @@ def test_a_gateway_restarted_mid_class_loses_no_ledger_entry(tmp_path: Path, rec
         answered = len([r for r in upstream.requests if r["path"] == "/v1/messages"])
     with sqlite3.connect(db) as check:
         assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        interrupted = check.execute("SELECT COUNT(*) FROM usage WHERE status LIKE 'interrupted%'").fetchone()[0]
     assert completed[0] == 48
-    assert 48 <= ledger.entries() <= answered, "every reply a learner got is in the ledger, and none twice"
+    assert 48 <= ledger.entries() - interrupted <= answered, "every reply a learner got is in the ledger, and none twice"
+    assert interrupted <= len(keys), "at most the requests on their way when the gateway was killed, at their reservation"
     assert ledger.journal_mode() == "wal"
 
 
@@ -168,3 +172,69 @@ def test_the_commands_run_as_a_module(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "helpers.gateway", "--db", str(tmp_path / "c.sqlite"), "issue", "ana"],
                           cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stdout.splitlines()[-1].startswith("ck-class-"), done.stdout + done.stderr
+
+
+class Hanging(BaseHTTPRequestHandler):
+    """An upstream whose reply has begun (message_start and a delta sent) and then hangs before its end."""
+
+    release = threading.Event()
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Stay quiet."""
+
+    def do_GET(self) -> None:
+        """The models list the start-up probe asks for."""
+        self.send_response(200)
+        self.send_header("content-length", "2")
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    def do_POST(self) -> None:
+        """Begin a streamed reply, then hang until released."""
+        self.rfile.read(int(self.headers["content-length"]))
+        self.send_response(200)
+        self.send_header("content-type", "text/event-stream")
+        self.send_header("connection", "close")
+        self.end_headers()
+        start = {"type": "message_start", "message": {"id": "msg_hang", "type": "message", "role": "assistant",
+                 "content": [], "model": "claude-haiku-4-5", "usage": {"input_tokens": 9, "output_tokens": 1}}}
+        delta = {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "Half a rep"}}
+        for event in (start, delta):
+            self.wfile.write(f"event: {event['type']}\ndata: {json.dumps(event)}\n\n".encode())
+        self.wfile.flush()
+        self.release.wait(30)
+
+
+def test_a_gateway_killed_between_the_reply_and_the_ledger_write_bills_the_reservation_once(tmp_path: Path) -> None:
+    db, key_file, port = tmp_path / "class.sqlite", tmp_path / "real.key", free_port()
+    key_file.write_text("the-real-key-" + "for-the-crash-test\n")
+    ledger = Ledger(db)
+    key = ledger.issue("kim", budget_tokens=10_000)
+    upstream = ThreadingHTTPServer(("127.0.0.1", 0), Hanging)
+    threading.Thread(target=upstream.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{upstream.server_port}"
+    gateway = start_gateway(db, key_file, url, port)
+    try:
+        body = {"model": "claude-haiku-4-5", "max_tokens": 300, "stream": True, "messages": [{"role": "user", "content": "Hi"}]}
+        with httpx2.stream("POST", f"http://127.0.0.1:{port}/v1/messages", json=body, timeout=10,
+                           headers={"authorization": f"Bearer {key}", "anthropic-version": "2023-06-01"}) as reply:
+            assert b"Half a rep" in next(reply.iter_raw()), "the reply reached the learner; the ledger is not yet settled"
+            with sqlite3.connect(db) as check:
+                assert check.execute("SELECT status FROM usage").fetchall() == [("reserved",)], "written ahead"
+            os.kill(gateway.pid, signal.SIGKILL)
+            gateway.wait()
+        gateway = start_gateway(db, key_file, url, port)
+        with sqlite3.connect(db) as check:
+            (state, tokens_in, tokens_out), = check.execute("SELECT status, input_tokens, output_tokens FROM usage")
+        assert state.startswith("interrupted") and tokens_out == 300 and tokens_in > 0, "billed at its worst case"
+        assert ledger.entries() == 1, "nothing lost, nothing billed twice"
+        os.kill(gateway.pid, signal.SIGTERM)
+        gateway.wait(timeout=10)
+        gateway = start_gateway(db, key_file, url, port)
+        assert ledger.entries() == 1 and ledger.spent("kim")[1] == tokens_in + 300, "a second restart changes nothing"
+    finally:
+        Hanging.release.set()
+        os.kill(gateway.pid, signal.SIGTERM)
+        gateway.wait(timeout=10)
+        upstream.shutdown()
+        upstream.server_close()

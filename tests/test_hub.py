@@ -12,6 +12,7 @@ import secrets
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -149,6 +150,8 @@ def test_learners_servers_point_at_the_gateway_and_hold_no_real_key(hub: Hub) ->
         tokens.add(seen["ANTHROPIC_API_KEY"])
         home = hub.state / "homes" / name
         assert (home / "notebooks" / "02_multi_turn_conversations.ipynb").exists(), "each learner has the notebooks"
+        assert stat.S_IMODE(home.stat().st_mode) == 0o700, "learners cannot read each other's homes"
+        assert {stat.S_IMODE(p.stat().st_mode) for p in (home / "notebooks").iterdir()} == {0o600}
         for path in [*home.rglob("*"), *(REPO_ROOT / "data").rglob("*")]:
             if path.is_file():
                 assert hub.real_key.encode() not in path.read_bytes(), path
@@ -159,6 +162,7 @@ def test_learners_servers_point_at_the_gateway_and_hold_no_real_key(hub: Hub) ->
     gateway_pid = int(services["gateway"]["pid"])
     assert environ_of(gateway_pid)["CONVERSE_KIT_GATEWAY_KEY_FILE"].endswith("anthropic.key")
     assert hub.real_key not in "\n".join(environ_of(gateway_pid).values()), "the gateway reads the key from its file"
+    assert environ_of(gateway_pid).get("JUPYTERHUB_API_TOKEN"), "the gateway checks learners' tokens with HubAuth"
 
 
 def test_a_learner_on_the_hub_runs_notebook_02_live_through_the_gateway(hub: Hub) -> None:

@@ -114,3 +114,31 @@ def test_no_notebook_cell_indexes_a_block_the_model_may_not_send(name: str) -> N
     code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
     assert not re.search(r"tool_uses\([^)]*\)\)?\[0\]|\[\"content\"\]\[0\]", code), \
         "a cell takes the first tool_use or thinking block for granted: use helpers.tools.expected_block"
+
+
+def test_a_tool_output_json_cannot_hold_becomes_text_and_every_tool_use_is_answered(loop_server: StandIn) -> None:
+    import datetime
+    from decimal import Decimal
+
+    def add(a: float, b: float) -> Any:  # noqa: F811  (the same tool name, returning what json.dumps refuses)
+        """Add two numbers."""
+        return {"sum": Decimal("5.10"), "on": datetime.date(2026, 12, 1), "tags": {"b", "a"}}
+
+    conv = Conversation(client=stand_in_client(loop_server.url))
+    reply = run_tools(conv, "What is 2 + 3?", [add], show=lambda _: None)
+    result = conv.messages[2]["content"][0]  # type: ignore[index]
+    assert result["content"] == '{"sum": "5.10", "on": "2026-12-01", "tags": ["a", "b"]}' and "is_error" not in result
+    assert reply.stop_reason == "end_turn" and conv.messages[-1]["role"] == "assistant"
+
+    looped: dict[str, Any] = {}
+    looped["self"] = looped
+
+    def again(a: float, b: float) -> Any:
+        """Add two numbers."""
+        return looped
+
+    again.__name__ = "add"
+    conv = Conversation(client=stand_in_client(loop_server.url))
+    run_tools(conv, "What is 2 + 3?", [again], show=lambda _: None)
+    result = conv.messages[2]["content"][0]  # type: ignore[index]
+    assert result["is_error"] is True and "ValueError" in result["content"], "an output that cannot be text: is_error"

@@ -7,9 +7,10 @@ Everything is read from CONVERSE_KIT_HUB_* variables so the same file runs the c
 """
 
 import os
-import shutil
 import sys
 from pathlib import Path
+
+from helpers.classroom.homes import env_file_key, give_notebooks
 
 c = get_config()  # type: ignore[name-defined]  # noqa: F821  (JupyterHub provides it)
 env = os.environ.get
@@ -21,6 +22,9 @@ GATEWAY_PORT = int(env("CONVERSE_KIT_GATEWAY_PORT", "9911"))
 GATEWAY_URL = f"http://127.0.0.1:{GATEWAY_PORT}"
 TESTING = env("CONVERSE_KIT_HUB_TEST") == "1"  # the dummy authenticator and a spawner without system users
 STATE.mkdir(parents=True, exist_ok=True)
+if env_file_key(KIT):  # learners' servers read the kit's folder: a key in its .env would be theirs
+    sys.exit(f"Refusing to start the class hub: {env_file_key(KIT)} holds an API key, and learners can read the kit's "
+             "folder. Move the key to the gateway's key file (see classroom/hub/start.sh) and delete that .env.")
 
 # The hub, its proxy and its API on this machine only; a teacher puts TLS in front (see the facilitator guide).
 c.JupyterHub.bind_url = env("CONVERSE_KIT_HUB_URL", "http://127.0.0.1:8000")
@@ -61,16 +65,16 @@ c.Spawner.environment = {
 
 
 def copy_the_kit(spawner) -> None:  # type: ignore[no-untyped-def]
-    """Give a learner their own copy of the notebooks (once); the recordings stay in the shared, read-only kit."""
-    home = Path(spawner.home_dir_template.format(username=spawner.user.name)) if TESTING else \
-        Path(os.path.expanduser(f"~{spawner.user.name}"))
-    target = home / "notebooks"
-    if not target.exists():
-        shutil.copytree(KIT / "notebooks", target)
-        if not TESTING:
-            shutil.chown(home, user=spawner.user.name)
-            for path in target.rglob("*"):
-                shutil.chown(path, user=spawner.user.name)
+    """Give a learner their own private copy of the notebooks (once); the recordings stay in the shared, read-only kit.
+
+    In a class the copy runs as the learner and never follows a link (helpers/classroom/homes.py says why); the home is
+    made 0700 at every spawn, so learners cannot read each other's notebooks and saved chats.
+    """
+    name = spawner.user.name
+    home = Path(spawner.home_dir_template.format(username=name)) if TESTING else Path(os.path.expanduser(f"~{name}"))
+    if TESTING:
+        home.mkdir(parents=True, exist_ok=True)
+    give_notebooks(KIT / "notebooks", home, None if TESTING else name)
 
 
 c.Spawner.pre_spawn_hook = copy_the_kit

@@ -2,7 +2,7 @@
 
 It holds the exercises' checks and hints (`checks`, `exercises`, `blocks_exercises`), the day-before check (`daycheck`), the model
 retirement guard (`models`), learner progress (`progress`), Colab detection (`colab`) and what the example scripts
-print in a terminal (`console`). It imports the core; of the other wings, the day-before check uses
+print in a terminal (`console`), and learners' private homes on the class hub (`homes`). It imports the core; of the other wings, the day-before check uses
 `helpers.replay.notebooks`, and the exercise checks use names `helpers.memory` lists and
 `helpers.chat.ChatWidget`.
 Names the session imports: `key_from_colab`, `setup_warning`.

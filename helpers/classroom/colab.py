@@ -37,7 +37,7 @@ def key_from_colab(env: MutableMapping[str, str] | None = None, *, modules: Mapp
     env = os.environ if env is None else env
     if env.get(KEY_VAR) or not in_colab(modules, env):
         return False
-    key = colab_secret(KEY_VAR, userdata)
+    key = (colab_secret(KEY_VAR, userdata) or "").strip()  # a pasted secret often ends in a newline
     if key:
         env[KEY_VAR] = key
     return bool(key)

@@ -8,6 +8,7 @@ shown with its display name and limits from the kit's Models API data (helpers.a
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import sys
@@ -112,12 +113,28 @@ def check(root: Path = REPO_ROOT) -> tuple[str, bool]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Print the report; exit 1 if any model id is deprecated or unknown."""
-    root = Path(argv[0]) if argv else REPO_ROOT
+    """Print the report; exit 1 if any model id is deprecated or unknown, 2 if there is nothing to check."""
+    parser = argparse.ArgumentParser(prog="python -m helpers.classroom.models", description=__doc__.split("\n\n")[0])
+    parser.add_argument("folder", nargs="?", type=Path, default=REPO_ROOT,
+                        help="a kit folder holding notebooks/, scripts/ or data/recordings/ (default: this kit)")
+    root = parser.parse_args(argv).folder
+    if not root.is_dir():
+        print(f"{root} is not a folder: give the kit's folder (the one holding notebooks/), or nothing for this kit.")
+        return 2
+    if not sources(root):
+        print(f"Nothing to check in {root}: it has no notebooks/*.ipynb, scripts/*.py or data/recordings/. "
+              "Give the kit's folder (the one holding notebooks/), or nothing for this kit.")
+        return 2
     report, ok = check(root)
     print(report)
     return 0 if ok else 1
 
 
+def sources(root: Path) -> list[Path]:
+    """The files under a folder that can name a model: notebooks, scripts, recordings."""
+    return [*(root / "notebooks").glob("*.ipynb"), *(root / "scripts").glob("*.py"),
+            *(root / "data" / "recordings").rglob("*.json")]
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main())

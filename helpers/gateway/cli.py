@@ -8,7 +8,8 @@ import signal
 import time
 from pathlib import Path
 
-from .ledger import Ledger, budget_text, report_csv, report_table
+from .ledger import Ledger, budget_text
+from .report import report_csv, report_table
 from .server import MAX_BODY, Gateway
 
 DB_VAR = "CONVERSE_KIT_GATEWAY_DB"  # where the ledger lives
@@ -29,11 +30,16 @@ def parser() -> argparse.ArgumentParser:
     """The command line."""
     top = argparse.ArgumentParser(prog="python -m helpers.gateway", description=__doc__)
     top.add_argument("--db", default=os.environ.get(DB_VAR, "gateway.sqlite"), help=f"the ledger (or {DB_VAR})")
+    top.add_argument("--sync", choices=("normal", "full"), default="normal",
+                     help="ledger writes: normal survives a crash of the gateway; full also a power cut (slower)")
     sub = top.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run the gateway until stopped")
-    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0: every network of this machine)")
     serve.add_argument("--port", type=int, default=int(os.environ.get("CONVERSE_KIT_GATEWAY_PORT", "9911")))
-    serve.add_argument("--upstream", default=os.environ.get(UPSTREAM_VAR, DEFAULT_UPSTREAM))
+    serve.add_argument("--upstream", default=os.environ.get(UPSTREAM_VAR, DEFAULT_UPSTREAM),
+                       help=f"the API requests are forwarded to, with the real key (default {DEFAULT_UPSTREAM}, or "
+                            f"{UPSTREAM_VAR}); for a rehearsal, the kit's stand-in: python -m helpers.standin, then "
+                            "--upstream http://127.0.0.1:<its port> with a dummy key file")
     serve.add_argument("--rate", type=float, default=None, help="class-wide requests a second, shared fairly")
     serve.add_argument("--patience", type=float, default=90.0, help="seconds a request may wait for its turn")
     serve.add_argument("--max-body", type=int, default=MAX_BODY, help="largest request body, in bytes")
@@ -64,8 +70,14 @@ def serve(ledger: Ledger, args: argparse.Namespace) -> int:
     """Run the gateway in the foreground until SIGTERM or Ctrl-C."""
     env = dict(os.environ)
     gateway = Gateway(ledger, args.upstream, real_key(env), hub_api_url=env.get("JUPYTERHUB_API_URL"),
-                      rate=args.rate, patience=args.patience, max_body=args.max_body, host=args.host, port=args.port)
+                      hub_token=env.get("JUPYTERHUB_API_TOKEN", ""), rate=args.rate, patience=args.patience,
+                      max_body=args.max_body, host=args.host, port=args.port,
+                      prefix=env.get("JUPYTERHUB_SERVICE_PREFIX", ""))
     signal.signal(signal.SIGTERM, stop_on_signal)
+    interrupted = ledger.close_open()
+    if interrupted:
+        print(f"{interrupted} request(s) were on their way when the gateway last stopped: billed at their reservation "
+              "(their worst case).", flush=True)
     with gateway:
         hub = " and JupyterHub tokens" if env.get("JUPYTERHUB_API_URL") else ""
         print(f"Class gateway at {gateway.url} -> {args.upstream}; class keys{hub} accepted; ledger {ledger.path}",
@@ -80,7 +92,7 @@ def serve(ledger: Ledger, args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run one teacher command."""
     args = parser().parse_args(argv)
-    ledger = Ledger(args.db)
+    ledger = Ledger(args.db, synchronous=args.sync)
     try:
         return run(ledger, args)
     except (KeyError, ValueError) as problem:

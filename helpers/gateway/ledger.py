@@ -1,12 +1,11 @@
-"""The gateway's ledger in SQLite (WAL mode, synchronous writes): class keys, budgets and every request's usage."""
+"""The gateway's ledger in SQLite (WAL mode): class keys, budgets, reservations and every request's usage."""
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import secrets
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +15,10 @@ from pathlib import Path
 from ..memory import PRICES, cost
 from ..reply import Usage
 
+INTERRUPTED = "interrupted: billed at its reservation"  # the gateway stopped mid-request
+# WAL with NORMAL: a commit survives the gateway's crash (kill -9, out of memory), and may be lost to a power cut or an
+# OS crash; FULL also survives those, at one fsync a write (see sqlite.org/pragma.html#pragma_synchronous; the guide).
+SYNC_MODES = ("NORMAL", "FULL")
 KEY_PREFIX = "ck-class-"  # a class key, issued by the teacher; anything else is tried as a JupyterHub token
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS learners (
@@ -58,30 +61,40 @@ class Learner:
 class Ledger:
     """Class keys, budgets and usage in one SQLite file; every write is committed before the answer goes out."""
 
-    def __init__(self, path: Path | str) -> None:
-        self.path = Path(path)
+    def __init__(self, path: Path | str, *, synchronous: str = "NORMAL") -> None:
+        if synchronous.upper() not in SYNC_MODES:
+            raise ValueError(f"synchronous is one of {', '.join(SYNC_MODES)}, not {synchronous!r}.")
+        self.path, self.synchronous = Path(path), synchronous.upper()
         db = sqlite3.connect(self.path, timeout=30.0)
         try:
             db.execute("PRAGMA journal_mode=WAL")  # readers (the report) never block the gateway's writes
             db.executescript(SCHEMA)
         finally:
             db.close()
+        self._local = threading.local()  # one connection per thread, opened on its first unit of work
+
+    def _connection(self) -> sqlite3.Connection:
+        """This thread's connection (kept open: opening one per call, and the checkpoint at each last close, cost ms)."""
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+            db.execute(f"PRAGMA synchronous={self.synchronous}")
+            self._local.db = db
+        return db
 
     @contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:
-        """A connection for one unit of work (one per call: safe from any thread), committed on success."""
-        db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+        """This thread's connection for one unit of work, in one transaction that takes the write lock, committed on
+        success (so two reservations are never checked against the same balance)."""
+        db = self._connection()
+        db.execute("BEGIN IMMEDIATE")
         try:
-            db.execute("PRAGMA synchronous=FULL")
-            db.execute("BEGIN IMMEDIATE")
             yield db
             db.execute("COMMIT")
         except BaseException:
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise
-        finally:
-            db.close()
 
     def journal_mode(self) -> str:
         """The database's journal mode (WAL once the ledger has opened it)."""
@@ -180,22 +193,58 @@ class Ledger:
                  usage.cache_creation_input_tokens, usage.cache_read_input_tokens, estimated_cost(usage, model),
                  time.time(), kept, upstream_id)).rowcount == 1
 
-    def spent(self, name: str) -> tuple[float, int]:
-        """What a learner has used so far: estimated dollars and tokens of every kind."""
-        with self.connect() as db:
-            row = db.execute("SELECT COALESCE(SUM(cost_usd), 0), COALESCE(SUM(input_tokens + output_tokens + "
-                             "cache_creation_input_tokens + cache_read_input_tokens), 0) FROM usage WHERE learner = ?",
-                             (name,)).fetchone()
-        return float(row[0]), int(row[1])
+    def reserve(self, request_id: str, name: str, model: str, worst: Usage) -> str | None:
+        """Write a request's worst case into the ledger before it is sent, if it fits the budget; else say why not.
 
-    def over_budget(self, learner: Learner) -> str | None:
-        """Which budget a learner has used up ('$0.50' or '20,000 tokens'), or None."""
-        dollars, tokens = self.spent(learner.name)
-        if learner.budget_usd is not None and dollars >= learner.budget_usd:
-            return f"${learner.budget_usd:.2f}"
-        if learner.budget_tokens is not None and tokens >= learner.budget_tokens:
-            return f"{learner.budget_tokens:,} tokens"
+        One reservation at a time (BEGIN IMMEDIATE), so parallel requests can never together pass the budget; the
+        entry is committed before the request leaves, so a gateway killed mid-request still holds it (write-ahead).
+        """
+        with self.connect() as db:
+            row = db.execute("SELECT budget_usd, budget_tokens FROM learners WHERE name = ?", (name,)).fetchone()
+            usd, tokens = row if row else (None, None)
+            dollars, used = spent_in(db, name)
+            need_usd, need = estimated_cost(worst, model), total_tokens(worst)
+            if usd is not None and dollars + need_usd > usd:
+                return budget_refusal(f"${usd:.2f}", dollars >= usd, f"${usd - dollars:.4f}", f"${need_usd:.4f}")
+            if tokens is not None and used + need > tokens:
+                return budget_refusal(f"{tokens:,} tokens", used >= tokens, f"{tokens - used:,} tokens", f"{need:,} tokens")
+            db.execute("INSERT INTO usage VALUES (?, ?, ?, 'reserved', ?, ?, ?, ?, ?, ?, NULL, NULL)",
+                       (request_id, name, model, worst.input_tokens, worst.output_tokens, worst.cache_creation_input_tokens,
+                        worst.cache_read_input_tokens, need_usd, time.time()))
         return None
+
+    def settle(self, request_id: str, usage: Usage, status: str, content: str | None = None,
+               upstream_id: str | None = None) -> bool:
+        """Replace a reservation by what the request really used, once (a settled entry is never changed again)."""
+        with self.connect() as db:
+            logged = db.execute("SELECT value FROM settings WHERE name = 'log_content'").fetchone()
+            kept = content if logged and logged[0] == "on" else None
+            model = db.execute("SELECT model FROM usage WHERE request_id = ? AND status = 'reserved'",
+                               (request_id,)).fetchone()
+            if model is None:
+                return False
+            db.execute("UPDATE usage SET status = ?, input_tokens = ?, output_tokens = ?, cache_creation_input_tokens = ?,"
+                       " cache_read_input_tokens = ?, cost_usd = ?, at = ?, content = ?, upstream_id = ?"
+                       " WHERE request_id = ?",
+                       (status, usage.input_tokens, usage.output_tokens, usage.cache_creation_input_tokens,
+                        usage.cache_read_input_tokens, estimated_cost(usage, model[0]), time.time(), kept, upstream_id,
+                        request_id))
+        return True
+
+    def release(self, request_id: str) -> None:
+        """Drop a reservation whose request the API never answered with a reply (refused, unreachable, an error)."""
+        with self.connect() as db:
+            db.execute("DELETE FROM usage WHERE request_id = ? AND status = 'reserved'", (request_id,))
+
+    def close_open(self) -> int:
+        """At start: reservations left by a gateway that was stopped mid-request stay billed at their worst case."""
+        with self.connect() as db:
+            return int(db.execute("UPDATE usage SET status = ? WHERE status = 'reserved'", (INTERRUPTED,)).rowcount)
+
+    def spent(self, name: str) -> tuple[float, int]:
+        """What a learner has used so far (reservations at their worst case): estimated dollars and tokens."""
+        with self.connect() as db:
+            return spent_in(db, name)
 
     def entries(self) -> int:
         """How many requests the ledger holds."""
@@ -214,6 +263,29 @@ class Ledger:
                                         "yes" if r[9] else "no", seen(r[10])), strict=True)) for r in rows]
 
 
+def spent_in(db: sqlite3.Connection, name: str) -> tuple[float, int]:
+    """A learner's estimated dollars and tokens of every kind so far, read in an open transaction."""
+    row = db.execute("SELECT COALESCE(SUM(cost_usd), 0), COALESCE(SUM(input_tokens + output_tokens + "
+                     "cache_creation_input_tokens + cache_read_input_tokens), 0) FROM usage WHERE learner = ?",
+                     (name,)).fetchone()
+    return float(row[0]), int(row[1])
+
+
+def total_tokens(usage: Usage) -> int:
+    """Tokens of every kind in a usage."""
+    return usage.input_tokens + usage.output_tokens + usage.cache_creation_input_tokens + usage.cache_read_input_tokens
+
+
+def budget_refusal(budget: str, used_up: bool, left: str, need: str) -> str:
+    """The 402's message: the budget is used up, or too little of it is left for this request's worst case."""
+    if used_up:
+        return (f"Class budget used up: you have used your {budget} for this class, so nothing was sent. "
+                "Ask your teacher to raise your budget.")
+    return (f"Class budget too small for this request: it could use up to {need} (its input and max_tokens), and "
+            f"{left} of your {budget} is left, so nothing was sent. Lower max_tokens, shorten the conversation, "
+            "or ask your teacher to raise your budget.")
+
+
 def budget_text(usd: float | None, tokens: int | None) -> str:
     """A budget as the report shows it."""
     parts = ([f"${usd:.2f}"] if usd is not None else []) + ([f"{tokens:,} tokens"] if tokens is not None else [])
@@ -223,23 +295,3 @@ def budget_text(usd: float | None, tokens: int | None) -> str:
 def seen(at: float | None) -> str:
     """A time as the report shows it (UTC), or 'never'."""
     return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(at)) if at else "never"
-
-
-def report_table(ledger: Ledger) -> str:
-    """The usage report as a text table, with a line saying whether message content is logged."""
-    rows = ledger.report()
-    widths = {f: max([len(f)] + [len(str(r[f])) for r in rows]) for f in REPORT_FIELDS}
-    lines = ["  ".join(f"{f:<{widths[f]}}" for f in REPORT_FIELDS)]
-    lines += ["  ".join(f"{r[f]!s:<{widths[f]}}" for f in REPORT_FIELDS) for r in rows]
-    logged = "ON (the teacher turned it on)" if ledger.logs_content() else "off (only token counts are stored)"
-    return "\n".join([*lines, f"Message content logging: {logged}. Costs are estimates from helpers/memory/pricing.py."])
-
-
-def report_csv(ledger: Ledger) -> str:
-    """The usage report as CSV, with the content-logging state in a last comment line."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=REPORT_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(ledger.report())
-    out.write(f"# message content logged: {'yes' if ledger.logs_content() else 'no'}\n")
-    return out.getvalue()

@@ -1,76 +1,224 @@
-"""The gateway's HTTP server: the Messages API for learners, forwarded to the real API with the one real key."""
+"""The gateway's server: Tornado (the server Jupyter and JupyterHub run on), forwarding to the real API with the one key.
+
+Tornado bounds what a client may hold: header size, body size, and how long a connection may sit idle or take to send
+its headers and body, so slow clients time out without holding up anyone else (each waits on the event loop, not on a
+thread). Blocking work (the SQLite ledger, the fair share's wait) runs on a thread pool of its own.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import threading
 import time
 import uuid
-from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler
-from typing import Any
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Self
 
 import httpx2
+from tornado.httpserver import HTTPServer
+from tornado.ioloop import IOLoop
+from tornado.netutil import bind_sockets
+from tornado.web import Application
 
 from ..config import LIVE_TIMEOUT_SECONDS
-from ..reply import Usage
-from ..serving import BackgroundServer
 from .auth import Identify
 from .fairshare import FairShare
+from .handler import Api, request_json, worst_case
 from .ledger import Ledger
+from .tally import Tally
 
 MAX_BODY = 4 * 1024 * 1024  # bytes a learner's request may carry (the kit's choice for a class; see the guide)
+MAX_HEADERS = 64 * 1024  # bytes of request line and headers (the SDK sends about 1 KB)
+IDLE_SECONDS = 60.0  # a connection may wait this long for its next request, or to send its headers
+BODY_SECONDS = 60.0  # and this long to send its body
+IN_FLIGHT = 4  # requests one learner may have on their way at once (the kit's choice)
 BUSY = (429, 529)  # upstream answers the gateway waits through, within its patience
 FORWARDED = ("anthropic-version", "anthropic-beta", "content-type", "accept")
-RELAYED = ("content-type", "request-id", "retry-after", "anthropic-ratelimit-requests-remaining")
 
 
-class Gateway(BackgroundServer):
+class Gateway:
     """A key gateway on 127.0.0.1 (or `host`): one real key behind it, a ledger, a fair share of one rate limit."""
 
-    owner_name = "gateway"
-
     def __init__(self, ledger: Ledger, upstream: str, real_key: str, *, hub_api_url: str | None = None,
-                 rate: float | None = None, patience: float = 90.0, queue: int = 4, max_body: int = MAX_BODY,
-                 host: str = "127.0.0.1", port: int = 0) -> None:
+                 hub_token: str = "", rate: float | None = None, patience: float = 90.0, queue: int = 4,
+                 in_flight: int = IN_FLIGHT, max_body: int = MAX_BODY, host: str = "127.0.0.1", port: int = 0,
+                 prefix: str = "", idle_seconds: float = IDLE_SECONDS, body_seconds: float = BODY_SECONDS) -> None:
         if not real_key:
             raise ValueError("The gateway needs the real API key: set CONVERSE_KIT_GATEWAY_KEY_FILE to a file holding it.")
         self.ledger, self.upstream, self._key = ledger, upstream.rstrip("/"), real_key
-        self.identify = Identify(ledger, hub_api_url)
+        self.identify = Identify(ledger, hub_api_url, hub_token)
         self.share = FairShare(rate, patience=patience, queue=queue)
-        super().__init__(host, port)
-        self.patience, self.max_body = patience, max_body
-        self.http = httpx2.Client(timeout=httpx2.Timeout(LIVE_TIMEOUT_SECONDS, connect=10.0))
+        self.patience, self.max_body, self.in_flight, self.prefix = patience, max_body, in_flight, prefix.rstrip("/")
+        self.host, self.port, self.url = host, port, ""
+        self.timeouts = (idle_seconds, body_seconds)
+        real = httpx2.URL(self.upstream).host == "api.anthropic.com"
+        self.via = "the class gateway" + ("" if real else f", from {self.upstream} (a rehearsal: not the Anthropic API)")
+        self.flying: dict[str, int] = {}  # requests on their way, per learner (touched only on the event loop)
         self.upstream_waits = 0  # busy upstream answers waited through
+        self._pool = ThreadPoolExecutor(max_workers=128, thread_name_prefix="gateway")
+        self._loop: IOLoop | None = None
+        self._thread: threading.Thread | None = None
+        self.http: httpx2.AsyncClient | None = None
 
-    def headers_for(self, incoming: Any) -> dict[str, str]:
-        """The headers sent upstream: the learner's API version and betas, and the real key instead of theirs."""
-        headers = {name: incoming[name] for name in FORWARDED if incoming.get(name)}
-        headers["x-api-key"] = self._key  # the API's documented key header (docs.anthropic.com/en/api/overview)
-        return headers
+    def start(self) -> Self:
+        """Start serving from a background thread with its own event loop; `url` then says where."""
+        ready = threading.Event()
+        self._thread = threading.Thread(target=self._serve, args=(ready,), daemon=True, name="gateway-loop")
+        self._thread.start()
+        ready.wait()
+        return self
 
-    def send_upstream(self, method: str, path: str, body: bytes | None, incoming: Any,
-                      learner: str | None = None) -> httpx2.Response:
-        """Send to the real API, waiting through busy answers (honouring retry-after) up to the patience.
+    def _serve(self, ready: threading.Event) -> None:
+        """The event loop's thread: bind, serve until stopped, then close every connection."""
+        asyncio.set_event_loop(asyncio.new_event_loop())
+        self._loop = IOLoop.current()
+        self.http = httpx2.AsyncClient(timeout=httpx2.Timeout(LIVE_TIMEOUT_SECONDS, connect=10.0))
+        app = Application([(r".*", Api, {"gateway": self})], compress_response=False, log_function=quiet)
+        idle, body = self.timeouts
+        server = HTTPServer(app, max_body_size=self.max_body, max_header_size=MAX_HEADERS, max_buffer_size=self.max_body + MAX_HEADERS,
+                            idle_connection_timeout=idle, body_timeout=body)
+        sockets = bind_sockets(self.port, self.host)
+        server.add_sockets(sockets)
+        self.port = int(sockets[0].getsockname()[1])
+        self.url = f"http://{self.host}:{self.port}"
+        ready.set()
+        self._loop.start()
+        server.stop()
+        self._loop.run_sync(self._close, timeout=5)
+        self._loop.close(all_fds=True)
 
-        A learner's retry takes its turn in the fair share again, so retries never add to the class's rate.
-        """
-        deadline = time.monotonic() + self.patience
-        while True:
-            request = self.http.build_request(method, self.upstream + path, content=body, headers=self.headers_for(incoming))
-            response = self.http.send(request, stream=True)
-            pause = retry_after(response)
-            if response.status_code not in BUSY or time.monotonic() + pause > deadline:
-                return response
-            response.close()
-            self.upstream_waits += 1
-            time.sleep(pause)
-            if learner is not None:
-                self.share.acquire(learner, patience=max(0.0, deadline - time.monotonic()))
+    async def _close(self) -> None:
+        """Close the connection to the API."""
+        if self.http is not None:
+            await self.http.aclose()
 
     def stop(self) -> None:
         """Stop serving, free the port, and close the connection to the API."""
-        super().stop()
-        self.http.close()
+        if self._loop is not None and self._thread is not None:
+            self._loop.add_callback(self._loop.stop)
+            self._thread.join(timeout=10)
+            self._loop, self._thread = None, None
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def __enter__(self) -> Self:
+        """Start on entering a with block."""
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        """Stop on leaving a with block."""
+        self.stop()
+
+    async def blocking(self, function: Callable[..., Any], *args: Any) -> Any:
+        """Run a blocking call (a ledger write, a wait for the fair share) off the event loop."""
+        return await asyncio.get_running_loop().run_in_executor(self._pool, function, *args)
+
+    def headers_for(self, incoming: Mapping[str, str]) -> dict[str, str]:
+        """The headers sent upstream: the learner's API version and betas, and the real key instead of theirs."""
+        lower = {k.lower(): v for k, v in incoming.items()}
+        headers = {name: lower[name] for name in FORWARDED if lower.get(name)}
+        headers["x-api-key"] = self._key  # the API's documented key header (docs.anthropic.com/en/api/overview)
+        return headers
+
+    async def send(self, method: str, path: str, body: bytes | None, incoming: Mapping[str, str],
+                   learner: str | None = None) -> httpx2.Response | None:
+        """Send to the real API (streamed), waiting through busy answers up to the patience; None if unreachable.
+
+        A learner's retry takes its turn in the fair share again, so retries never add to the class's rate.
+        """
+        assert self.http is not None
+        deadline = time.monotonic() + self.patience
+        while True:
+            request = self.http.build_request(method, self.upstream + path, content=body, headers=self.headers_for(incoming))
+            try:
+                response = await self.http.send(request, stream=True)
+            except httpx2.HTTPError:
+                return None
+            pause = retry_after(response)
+            if response.status_code not in BUSY or time.monotonic() + pause > deadline:
+                return response
+            await response.aclose()
+            self.upstream_waits += 1
+            await asyncio.sleep(pause)
+            if learner is not None:
+                await self.blocking(self.share.acquire, learner, max(0.0, deadline - time.monotonic()))
+
+    async def messages(self, handler: Api, body: bytes) -> None:
+        """A messages request: at most `in_flight` per learner, its worst case reserved, then sent and settled."""
+        learner = handler.learner
+        assert learner is not None
+        request = request_json(body)
+        if isinstance(request, str):
+            return handler.error(400, "invalid_request_error", f"{request} Nothing was sent.")
+        if self.flying.get(learner, 0) >= self.in_flight:
+            return handler.error(429, "rate_limit_error", f"Class rate limit: you already have {self.in_flight} "
+                                 "requests on their way; wait for their replies before sending more.")
+        self.flying[learner] = self.flying.get(learner, 0) + 1
+        try:
+            await self._messages(handler, learner, body, request)
+        finally:
+            self.flying[learner] -= 1
+            if not self.flying[learner]:
+                del self.flying[learner]
+
+    async def _messages(self, handler: Api, learner: str, body: bytes, request: dict[str, Any]) -> None:
+        """Reserve, wait for the fair share, forward, relay, settle (or release what was never answered)."""
+        request_id, model, worst = f"gw_{uuid.uuid4().hex}", str(request.get("model", "?")), worst_case(request)
+        refusal = await self.blocking(self.ledger.reserve, request_id, learner, model, worst)
+        if refusal is not None:
+            return handler.error(402, "billing_error", refusal)
+        tally, settled, upstream_id = Tally(worst.input_tokens), list[str](), [""]
+
+        async def settle(status: str) -> None:
+            """Write what the request used in place of its reservation (before the learner sees the end), once."""
+            if settled:
+                return
+            settled.append(status)
+            content = json.dumps({"messages": request.get("messages", [])[-1:], "reply": tally.text})
+            await self.blocking(self.ledger.settle, request_id, tally.billed(), status, content, upstream_id[0] or None)
+
+        try:
+            why = await self.blocking(self.share.acquire, learner)
+            if why is not None:
+                return handler.error(429, "rate_limit_error", "Class rate limit: " + (
+                    "you already have requests waiting; wait for their replies before sending more." if why == "queue"
+                    else f"the class is busy and your turn did not come within {self.patience:g} s. Run the cell again."))
+            assert handler.route is not None
+            upstream = await self.send("POST", handler.route.upstream, body, handler.request.headers, learner)
+            if upstream is None:
+                return handler.unreachable()
+            upstream_id[0] = upstream.headers.get("request-id", "")
+            if upstream.status_code != 200:
+                payload = await upstream.aread()
+                await upstream.aclose()
+                return handler.relay(upstream, payload)
+            if upstream.headers.get("content-type", "").startswith("text/event-stream"):
+                ended = await handler.stream(upstream, tally, settle)
+                await settle(ended)
+                if ended != "left by the learner":
+                    handler.finish()  # a cut stream ends without message_stop: the learner's kit reports the cut
+                return
+            try:
+                payload = await upstream.aread()
+            except httpx2.HTTPError:
+                await settle("cut upstream")
+                return handler.unreachable()
+            finally:
+                await upstream.aclose()
+            try:
+                tally.whole(json.loads(payload))
+                await settle("complete")
+            except (ValueError, TypeError, AttributeError):
+                await settle("unreadable")
+            handler.relay(upstream, payload)
+        finally:
+            if not settled:
+                await self.blocking(self.ledger.release, request_id)
+
+
+def quiet(handler: Any) -> None:
+    """Log no request line: nothing a learner sends reaches a log."""
 
 
 def retry_after(response: httpx2.Response) -> float:
@@ -79,196 +227,3 @@ def retry_after(response: httpx2.Response) -> float:
         return max(0.25, float(response.headers.get("retry-after", "")))
     except ValueError:
         return 1.0
-
-
-def api_path(raw: str) -> str:
-    """The API path of a request, without any prefix the hub's proxy adds (/services/gateway/v1/... -> /v1/...)."""
-    return raw[raw.find("/v1/"):] if "/v1/" in raw else raw
-
-
-class Tally:
-    """What a streamed reply has used so far, read from its server-sent events as they pass."""
-
-    def __init__(self) -> None:
-        self.usage, self.text, self.finished, self._buffer = Usage(), "", False, b""
-
-    def feed(self, chunk: bytes) -> None:
-        """Read the complete events in a chunk (an event may span chunks)."""
-        self._buffer += chunk
-        *events, self._buffer = self._buffer.split(b"\n\n")
-        for event in events:
-            for line in event.split(b"\n"):
-                if line.startswith(b"data:"):
-                    self.read(json.loads(line[5:]))
-
-    def read(self, data: dict[str, Any]) -> None:
-        """Take the usage and text an event carries."""
-        kind = data.get("type")
-        if kind == "message_start":
-            self.usage = Usage(**{k: int(v or 0) for k, v in data["message"]["usage"].items() if k in Usage.__dataclass_fields__})
-        elif kind == "message_delta":
-            fields = {k: int(v or 0) for k, v in data.get("usage", {}).items() if k in Usage.__dataclass_fields__}
-            self.usage = Usage(**{**self.usage.__dict__, **fields})
-        elif kind == "content_block_delta":
-            self.text += str(data.get("delta", {}).get("text", ""))
-        elif kind == "message_stop":
-            self.finished = True
-
-    def billed(self) -> Usage:
-        """The usage to bill: as reported, or for a cut stream at least the text seen (about 4 characters a token)."""
-        if self.finished:
-            return self.usage
-        return Usage(**{**self.usage.__dict__, "output_tokens": max(self.usage.output_tokens, len(self.text) // 4)})
-
-
-class _Handler(BaseHTTPRequestHandler):
-    """Answers one learner's request: who, how much, when, then forward and bill."""
-
-    gateway: Gateway
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Stay quiet: no request line (and so no content) reaches a log."""
-
-    def do_GET(self) -> None:
-        """The models endpoints, for any learner of the class."""
-        path = api_path(self.path)
-        if self.who() is None:
-            return
-        if not path.startswith("/v1/models"):
-            return self.error(404, "not_found_error", f"The class gateway does not serve {path}.")
-        self.call("GET", path, None)
-
-    def do_POST(self) -> None:
-        """Messages (streamed or not) and count_tokens, after the size, key, budget and fair-share checks."""
-        path, length = api_path(self.path), int(self.headers.get("content-length") or 0)
-        if length > self.gateway.max_body:
-            self.close_connection = True  # the body is not read: the connection cannot carry another request
-            return self.error(413, "request_too_large", f"Request too large: {length:,} bytes; this class's gateway "
-                              f"takes at most {self.gateway.max_body:,}. Shorten the conversation (see notebook 04).")
-        name = self.who()
-        body = self.rfile.read(length)
-        if name is None:
-            return
-        if path.startswith("/v1/messages/count_tokens"):
-            self.call("POST", path, body)
-            return
-        if path.rstrip("/") != "/v1/messages":
-            return self.error(404, "not_found_error", f"The class gateway does not serve {path}.")
-        learner = self.gateway.ledger.learner(name)
-        over = learner and self.gateway.ledger.over_budget(learner)
-        if over:
-            return self.error(402, "billing_error", f"Class budget used up: you have used your {over} for this "
-                              "class, so nothing was sent. Ask your teacher to raise your budget.")
-        why = self.gateway.share.acquire(name)
-        if why is not None:
-            return self.error(429, "rate_limit_error", "Class rate limit: " + (
-                "you already have requests waiting; wait for their replies before sending more." if why == "queue" else
-                f"the class is busy and your turn did not come within {self.gateway.patience:g} s. Run the cell again."))
-        self.forward(name, body)
-
-    def who(self) -> str | None:
-        """The learner behind the request, or None after answering the refusal."""
-        verdict = self.gateway.identify({k.lower(): v for k, v in self.headers.items()})
-        if verdict.learner is None:
-            self.error(verdict.status, verdict.error_type, verdict.message)
-        return verdict.learner
-
-    def call(self, method: str, path: str, body: bytes | None, *, relay: bool = True,
-             learner: str | None = None) -> httpx2.Response | None:
-        """Send upstream; relay the answer (or keep it for the caller); answer 502 when the API cannot be reached."""
-        try:
-            upstream = self.gateway.send_upstream(method, path, body, self.headers, learner)
-        except httpx2.TransportError as error:
-            self.error(502, "api_error", f"The class gateway could not reach the API ({type(error).__name__}). "
-                       "Run the cell again in a minute; tell your teacher if it keeps happening.")
-            return None
-        if relay:
-            self.relay(upstream)
-        return upstream
-
-    def forward(self, learner: str, body: bytes) -> None:
-        """Send a messages request upstream, bill it once, then let the learner have the end of the reply."""
-        try:
-            request: dict[str, Any] = json.loads(body)
-        except ValueError:
-            request = {}
-        upstream = self.call("POST", "/v1/messages", body, relay=False, learner=learner)
-        if upstream is None:
-            return
-        if upstream.status_code != 200:
-            return self.relay(upstream)
-        tally, billed = Tally(), list[str]()
-
-        def bill(status: str) -> None:
-            """Write the ledger entry (committed before the learner sees the reply end), at most once."""
-            if billed:
-                return
-            billed.append(status)
-            content = json.dumps({"messages": request.get("messages", [])[-1:], "reply": tally.text})
-            self.gateway.ledger.record(f"gw_{uuid.uuid4().hex}", learner, str(request.get("model", "?")),
-                                       tally.billed(), status, content, upstream.headers.get("request-id"))
-
-        if upstream.headers.get("content-type", "").startswith("text/event-stream"):
-            bill(self.relay_stream(upstream, tally, bill))
-            return
-        payload = upstream.read()
-        try:
-            reply = json.loads(payload)
-            tally.read({"type": "message_start", "message": reply})
-            tally.text, tally.finished = "".join(b.get("text", "") for b in reply.get("content", [])), True
-            bill("complete")
-        except (ValueError, KeyError, TypeError, AttributeError):
-            bill("unreadable")
-        self.relay(upstream, payload)
-
-    def relay(self, upstream: httpx2.Response, payload: bytes | None = None) -> None:
-        """Pass a complete upstream answer to the learner."""
-        payload = upstream.read() if payload is None else payload
-        upstream.close()
-        self.send_response(upstream.status_code)
-        for name in RELAYED:
-            if upstream.headers.get(name):
-                self.send_header(name, upstream.headers[name])
-        self.send_header("content-length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def relay_stream(self, upstream: httpx2.Response, tally: Tally, bill: Callable[[str], None]) -> str:
-        """Pass a stream on as it arrives, billing before the last event; say how it ended."""
-        self.send_response(200)
-        for name in RELAYED:
-            if upstream.headers.get(name):
-                self.send_header(name, upstream.headers[name])
-        self.send_header("connection", "close")
-        self.end_headers()
-        self.close_connection = True
-        try:
-            for chunk in upstream.iter_raw():
-                tally.feed(chunk)
-                if tally.finished:
-                    bill("complete")
-                self.wfile.write(chunk)
-                self.wfile.flush()
-        except httpx2.HTTPError:
-            return "cut upstream"
-        except (BrokenPipeError, ConnectionResetError):
-            return "left by the learner"
-        finally:
-            upstream.close()
-        return "complete" if tally.finished else "cut upstream"
-
-    def error(self, status: int, error_type: str, message: str) -> None:
-        """Answer in the API's error format, telling the SDK not to retry (the message says what to do)."""
-        payload = json.dumps({"type": "error", "error": {"type": error_type, "message": message},
-                              "request_id": f"gw_{uuid.uuid4().hex[:16]}"}).encode()
-        self.send_response(status)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(payload)))
-        self.send_header("x-should-retry", "false")
-        self.end_headers()
-        self.wfile.write(payload)
-
-
-Gateway.handler = _Handler  # the request handler is defined after the server it belongs to

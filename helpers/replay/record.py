@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,6 +34,7 @@ from ..errors import KEY_HELP
 from ..history import last_user_text
 from ..standin import StandIn
 from . import notebooks
+from .recordings import RecordingStore
 
 AUTHORED_REPLIES = REPO_ROOT / "data" / "authored"
 # Error answers a notebook teaches on purpose, so record mode keeps them for that notebook (never 401 or 403):
@@ -84,35 +85,66 @@ def targets(names: list[str]) -> list[Path]:
     return paths
 
 
+STAGING = ".staging"  # inside the recordings folder; replay never reads a hidden folder
+
+
+def recover(recordings: Path, name: str) -> str:
+    """Tidy what an interrupted record run left: a cassette moved aside mid-swap goes back; a half-made one goes."""
+    staging, final = recordings / STAGING / name, recordings / name
+    old = staging.with_name(f"{name}.old")
+    said = ""
+    if old.exists() and not final.exists():
+        os.replace(old, final)
+        said = f"An interrupted record run had moved {final.name}'s recordings aside; they are back. "
+    shutil.rmtree(old, ignore_errors=True)
+    if staging.exists():
+        shutil.rmtree(staging)
+        said += f"The partial recordings of an interrupted record run of {name} were discarded."
+    return said
+
+
 @contextmanager
-def cassette_backup(folder: Path) -> Iterator[None]:
-    """Move a cassette's old recordings aside; put them back if recording fails, delete them if it works."""
-    backup = Path(tempfile.mkdtemp(prefix="converse-kit-backup-")) / "old"
-    if folder.exists():
-        shutil.move(str(folder), backup)
+def staged(recordings: Path, name: str) -> Iterator[Path]:
+    """Record into a staging folder and swap it in whole at the end: a run killed midway changes no recording."""
+    said = recover(recordings, name)
+    if said:
+        print(f"[record] {said}", flush=True)
+    staging = recordings / STAGING / name
+    staging.parent.mkdir(parents=True, exist_ok=True)
     try:
-        yield
+        yield staging.parent
     except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        if backup.exists():
-            shutil.move(str(backup), folder)
+        shutil.rmtree(staging, ignore_errors=True)
         raise
-    shutil.rmtree(backup.parent, ignore_errors=True)
+    final, old = recordings / name, staging.with_name(f"{name}.old")
+    if final.exists():
+        os.replace(final, old)
+    if staging.exists():
+        os.replace(staging, final)
+    shutil.rmtree(old, ignore_errors=True)
+    if not any((recordings / STAGING).iterdir()):
+        (recordings / STAGING).rmdir()
 
 
 def record_one(path: Path, env: dict[str, str], recordings: Path) -> None:
-    """Record one notebook or script, then store a notebook's replay-mode outputs."""
+    """Record one notebook or script (into staging, swapped in when done), then store a notebook's replay outputs."""
     name = path.stem
-    with cassette_backup(recordings / name):
-        record_env = {**env, MODE_VAR: "record", CASSETTE_VAR: name, RECORD_ERRORS_VAR: TAUGHT_ERRORS.get(name, "")}
+    with staged(recordings, name) as staging:
+        record_env = {**env, MODE_VAR: "record", CASSETTE_VAR: name, RECORDINGS_VAR: str(staging),
+                      RECORD_ERRORS_VAR: TAUGHT_ERRORS.get(name, "")}
         if path.suffix == ".py":
             done = notebooks.run_script(path, record_env)
             if done.returncode:
                 raise RuntimeError(f"{path.name} failed while recording:\n{done.stderr[-2000:]}")
-            return
-        notebooks.execute(path, record_env)
-    learner = notebooks.learner_environment({**env, CASSETTE_VAR: name})  # stored outputs are what a learner sees
-    notebooks.write(notebooks.execute(path, learner), path)
+        else:
+            notebooks.execute(path, record_env)
+    clashes = RecordingStore(recordings).conflicts(name)
+    if clashes:
+        raise RuntimeError(f"{name} now records a request that {', '.join(clashes)} also holds with a different reply; "
+                           "record those again too, so replay never has to guess.")
+    if path.suffix == ".ipynb":
+        learner = notebooks.learner_environment({**env, CASSETTE_VAR: name})  # stored outputs are what a learner sees
+        notebooks.write(notebooks.execute(path, learner), path)
 
 
 def record_all(paths: list[Path], env: dict[str, str], recordings: Path) -> list[str]:

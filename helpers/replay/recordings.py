@@ -114,15 +114,19 @@ def slug(text: str) -> str:
 
 
 class RecordingStore:
-    """All recordings under one folder (any depth), indexed by key; new ones go to `<root>/<cassette>/`."""
+    """All recordings under one folder (any depth, hidden folders left out), indexed by key; new ones go to
+    `<root>/<cassette>/`. A request is answered from its own cassette first; a key that only other cassettes hold
+    must have the same reply in each, else replay stops with an error (which one would be a guess)."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self._index: dict[str, Recording] | None = None
+        self._index: dict[str, dict[str, Recording]] | None = None
 
     def files(self) -> list[Path]:
-        """Every recording file, sorted."""
-        return sorted(self.root.rglob("*.json")) if self.root.exists() else []
+        """Every recording file, sorted (a hidden folder, such as record mode's staging, is not read)."""
+        if not self.root.exists():
+            return []
+        return sorted(p for p in self.root.rglob("*.json") if not any(part.startswith(".") for part in p.relative_to(self.root).parts))
 
     def load(self, path: Path) -> Recording:
         """Read one recording file, with a clear error when it is not valid JSON."""
@@ -135,18 +139,39 @@ class RecordingStore:
             ) from None
         return Recording.from_json(data, path)
 
-    def index(self, refresh: bool = False) -> dict[str, Recording]:
-        """Map every key to its recording, reading the folder once (again with refresh=True)."""
+    def index(self, refresh: bool = False) -> dict[str, dict[str, Recording]]:
+        """Map every key to its recordings by cassette (the folder under the root), reading the folder once."""
         if self._index is None or refresh:
             self._index = {}
             for path in self.files():
                 recording = self.load(path)
-                self._index[recording.key] = recording
+                cassette = path.relative_to(self.root).parts[0] if len(path.relative_to(self.root).parts) > 1 else ""
+                self._index.setdefault(recording.key, {})[cassette] = recording
         return self._index
 
-    def find(self, key: str) -> Recording | None:
-        """The recording for a key, looking at the folder again before giving up."""
-        return self.index().get(key) or self.index(refresh=True).get(key)
+    def find(self, key: str, cassette: str = "") -> Recording | None:
+        """The recording for a key: the cassette's own, else the one other cassettes agree on (looking again before
+        giving up); RecordingError when other cassettes hold different replies for it."""
+        found = self.index().get(key) or self.index(refresh=True).get(key)
+        if not found:
+            return None
+        if cassette in found:
+            return found[cassette]
+        replies = {recording.response for recording in found.values()}
+        if len(replies) > 1:
+            raise RecordingError(f"The request {key} is recorded in {len(found)} cassettes with different replies "
+                                 f"({', '.join(sorted(found))}), so replay cannot tell which one you meant.\n"
+                                 "Record them again together: python -m helpers.replay.record --authored <each notebook>")
+        return next(iter(found.values()))
+
+    def conflicts(self, cassette: str) -> list[str]:
+        """The other cassettes that hold one of this cassette's keys with a different reply."""
+        clashes = set()
+        for found in self.index(refresh=True).values():
+            own = found.get(cassette)
+            if own is not None:
+                clashes |= {name for name, other in found.items() if name != cassette and other.response != own.response}
+        return sorted(clashes)
 
     def check_writable(self, cassette: str) -> None:
         """Raise a clear error unless new recordings can be written to `<root>/<cassette>/`."""
@@ -166,5 +191,5 @@ class RecordingStore:
         name = f"{slug(last_user_text(recording.body) or recording.path)}-{recording.key}.json"
         path = self.root / cassette / name
         write_atomic(path, json.dumps(recording.to_json(), indent=1, ensure_ascii=False) + "\n")
-        self.index()[recording.key] = recording
+        self.index().setdefault(recording.key, {})[cassette] = recording
         return path

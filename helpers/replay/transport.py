@@ -82,13 +82,13 @@ def _remember(log: WireLog, recording: Recording, label: str) -> None:
 class ReplayTransport(httpx2.BaseTransport):
     """Answers every request from recordings; never touches the network."""
 
-    def __init__(self, store: RecordingStore, record_hint: str, log: WireLog) -> None:
-        self.store, self.record_hint, self.log = store, record_hint, log
+    def __init__(self, store: RecordingStore, record_hint: str, log: WireLog, cassette: str = "") -> None:
+        self.store, self.record_hint, self.log, self.cassette = store, record_hint, log, cassette
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
-        """Serve the recording for this request, or raise ReplayMissError."""
+        """Serve the recording for this request (the notebook's own cassette first), or raise ReplayMissError."""
         key, body = _key_of(request)
-        recording = self.store.find(key)
+        recording = self.store.find(key, self.cassette)
         if recording is None:
             raise self.miss(request, body, key)
         _log_hit(key)
@@ -134,16 +134,27 @@ def _say(line: str) -> None:
     print(line, flush=True)
 
 
-def streamed_text(content: str) -> str:
-    """The text of every text delta in an SSE body, joined (a key could be split across deltas)."""
-    pieces = []
+STREAMED_FIELDS = {"text_delta": "text", "thinking_delta": "thinking", "input_json_delta": "partial_json",
+                   "signature_delta": "signature", "citations_delta": "citation"}
+
+
+def streamed_pieces(content: str) -> list[str]:
+    """Every streamed block's deltas joined, per block and per kind, and all of them joined: a key could be split
+    across text, thinking or tool-input pieces, and is then whole only in the reassembled content."""
+    blocks: dict[tuple[object, str], list[str]] = {}
     for line in content.split("\n"):
-        if line.startswith("data: ") and '"text_delta"' in line:
-            try:
-                pieces.append(str(json.loads(line[len("data: ") :])["delta"]["text"]))
-            except (ValueError, KeyError, TypeError):
-                continue
-    return "".join(pieces)
+        if not line.startswith("data: ") or '"content_block_delta"' not in line:
+            continue
+        try:
+            event = json.loads(line[len("data: ") :])
+            delta = event["delta"]
+            field = STREAMED_FIELDS.get(str(delta.get("type")), "")
+            piece = delta.get(field, "") if field else ""
+        except (ValueError, KeyError, TypeError, AttributeError):
+            continue
+        blocks.setdefault((event.get("index"), field), []).append(piece if isinstance(piece, str) else json.dumps(piece))
+    joined = ["".join(pieces) for pieces in blocks.values()]
+    return [*joined, "".join(joined)]
 
 
 class RecordTransport(httpx2.BaseTransport):
@@ -190,8 +201,10 @@ class RecordTransport(httpx2.BaseTransport):
     def save(self, request: httpx2.Request, body: Any, response: httpx2.Response, content: str, secrets: list[str]) -> None:
         """Write one recording, with every secret value replaced (or not at all if one is split across a stream)."""
         clean_body, clean_content = scrub(body, secrets), scrub(content, secrets)
-        if any(secret in streamed_text(clean_content) for secret in secrets):
-            self.notice("[record] This reply spells out your key across streamed pieces, so it was not saved as a recording.")
+        pieces = streamed_pieces(clean_content)
+        if any(secret in piece for secret in secrets if secret for piece in pieces):
+            self.notice("[record] This reply spells out your key across streamed pieces (text, thinking or tool "
+                        "input), so it was not saved as a recording.")
             return
         if (clean_body, clean_content) != (body, content) and not self.told_key:
             self.told_key = True
