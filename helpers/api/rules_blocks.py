@@ -175,9 +175,9 @@ def _stop_list(request: Request) -> str | None:
 
 
 def _stop_blank(request: Request) -> str | None:
-    """A stop sequence that is empty or only whitespace."""
+    """A stop sequence that is the empty string (whitespace such as '\\n\\n' is a real sequence and is kept)."""
     stops = request.body.get("stop_sequences")
-    blank = [s for s in stops if isinstance(s, str) and not s.strip()] if isinstance(stops, list) else []
+    blank = [s for s in stops if s == ""] if isinstance(stops, list) else []
     return f"stop_sequences holds {blank[0]!r}." if blank else None
 
 
@@ -246,9 +246,9 @@ BLOCK_RULES = (
     Rule("stop_sequences.list", "stop_sequences is a list of strings", _stop_list, "refused",
          f"{SDK}: resources/messages/messages.py (stop_sequences: SequenceNotStr[str], a list, never one str)", "refuse",
          "Give stop_sequences as a list, e.g. stop_sequences=['END'].", {**BASE, "stop_sequences": "END", "messages": [HI]}),
-    Rule("kit.stop_sequences", "each stop sequence holds text", _stop_blank, "undocumented",
+    Rule("kit.stop_sequences", "no stop sequence is the empty string", _stop_blank, "undocumented",
          f"{SDK}: resources/messages/messages.py (stop_sequences docstring; it says nothing about empty strings)", "refuse",
-         "The kit refuses an empty or blank stop sequence (its own rule: the docs do not say what the API does with one).",
+         "The kit refuses an empty stop sequence (its own rule: the docs do not say what the API does with one).",
          {**BASE, "stop_sequences": [""], "messages": [HI]}, kit_rule=True),
     Rule("cache.breakpoints", "at most 4 cache_control breakpoints", _breakpoints, "refused", MAX_CACHE_BREAKPOINTS.source,
          "refuse", "Keep at most 4 cache_control markers (the top-level cache_control counts as one).",
