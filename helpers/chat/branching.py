@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 import ipywidgets as widgets  # type: ignore[import-untyped]
@@ -31,6 +32,7 @@ class BranchActions:
     _release: Callable[[], None]
     _stream_turn: Callable[..., Reply | None]
     _filling: bool
+    _made: set[str]  # the chats this widget started (a Voila page lists only these)
     options: ChatSettings
     send: Callable[..., Reply | None]
 
@@ -106,8 +108,9 @@ class BranchActions:
         self.refresh()
 
     def chats(self) -> list[ChatSummary]:
-        """The kept chats, the one changed last first (none without a store)."""
-        return self.store.chats() if self.store is not None else []
+        """The kept chats, the one changed last first; on a Voila page only this page's own (visitors share a store)."""
+        found = self.store.chats() if self.store is not None else []
+        return [c for c in found if c.id in self._made] if os.environ.get("VOILA_REQUEST_URL") else found
 
     def open_chat(self, chat_id: str) -> None:
         """Reopen a kept chat from the store: its branches, the one shown last current; it is saved as it goes."""
@@ -137,3 +140,4 @@ class BranchActions:
     def _new_chat_id(self) -> None:
         """Keep what comes next as a new chat (the old one stays in the store)."""
         self.chat_id = new_id()
+        self._made.add(self.chat_id)

@@ -28,17 +28,16 @@ from .streaming import stream_turn
 BUSY = "A reply is still streaming: wait for it, or press Stop."
 KEPT = "A reply is still streaming: your message stays in the box; press Send once it is done (or press Stop first)."
 
-class ChatWidget(BranchActions, PanelActions, StatusActions):
-    """A chat you keep open while you experiment: `ChatWidget(conversation)` as a cell's last line shows it.
 
-    It is kept as it goes in `store` (a ChatStore; by default ~/.converse-kit/chats.sqlite3), unless store=False.
-    """
+class ChatWidget(BranchActions, PanelActions, StatusActions):
+    """A chat you keep open while you experiment, kept as it goes in `store` (store=False keeps nothing)."""
 
     def __init__(self, conversation: Conversation | None = None, *, suggestions: Sequence[str] = (),
                  background: bool = True, window: int | None = None, store: ChatStore | bool = True) -> None:
         self.conversation = conversation if conversation is not None else Conversation()
         self.store = store if isinstance(store, ChatStore) else ChatStore() if store else None
         self.chat_id, self.editing, self._filling = new_id(), None, False
+        self._made = {self.chat_id}  # the chats this widget started
         self.conversation.listeners.append(self._save_now)  # kept as it goes: after every change
         self.suggestions, self.background, self.chunks = list(suggestions), background, 0
         self._stop, self._lock = threading.Event(), threading.Lock()
