@@ -32,6 +32,7 @@ STYLE = """<style>
 .ck-chat .jupyter-button.mod-warning {background: #8a4b00; color: #fff;}
 .ck-chat button:focus-visible, .ck-chat input:focus-visible, .ck-chat textarea:focus-visible, .ck-chat select:focus-visible,
 .ck-chat [tabindex]:focus-visible {outline: 3px solid #1a56b0; outline-offset: 2px;}
+.ck-chat .jupyter-widget-Collapse-header, .ck-chat .p-Collapse-header {color: #1a1a1a;}
 .ck-versions {align-items: center; gap: 2px;}
 .ck-top {gap: 8px;}
 .ck-versions .jupyter-button, .ck-edit {height: 22px; line-height: 20px; padding: 0 6px; width: auto;}
@@ -181,6 +182,13 @@ class ChatLog(widgets.VBox):  # type: ignore[misc]
         for index, (bubble, message) in enumerate(zip(bubbles, messages, strict=True)):
             bubble.set_controls(self.controls(index, message, versions[index] if index < len(versions) else (1, 1)))
         self.children = tuple(bubbles)
+
+    def decorate(self, messages: Sequence[MessageDict], count: int) -> None:
+        """Give the last `count` bubbles their controls (after a streamed turn added them)."""
+        versions, bubbles = self.versions() if self.versions else [], self.bubbles
+        for index in range(max(0, len(messages) - count), min(len(messages), len(bubbles))):
+            version = versions[index] if index < len(versions) else (1, 1)
+            bubbles[index].set_controls(self.controls(index, messages[index], version))
 
     def controls(self, index: int, message: MessageDict, version: tuple[int, int]) -> list[widgets.Widget]:
         """The controls of one bubble: `< 2/3 >` where this turn has other versions, Edit on your text turns."""

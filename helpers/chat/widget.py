@@ -214,6 +214,7 @@ class ChatWidget(BranchActions, PanelActions, StatusActions):
             self._streaming.parts = [text_of(self.conversation.messages[-1])]  # every block of the stored reply
             self._streaming.render()
             self._streaming.set_footer(footer_for(reply))
+            self.chat.decorate(self.conversation.messages, 2)  # Edit, and `< n/n >` where the turn has versions
         self._streaming = None
         self.refresh()
 
