@@ -78,6 +78,8 @@ def test_voila_follows_each_message_branches_exports_and_passes_axe(chromium: st
     before = git_status()
     with sync_playwright() as playwright:
         browser, page = launch(playwright, chromium)
+        outside: list[str] = []
+        page.on("request", lambda request: outside.append(request.url) if not request.url.startswith(("http://127.0.0.1", "data:")) else None)
         try:
             page.goto(live_voila, timeout=120_000)
             chat = page.locator(".ck-chat").last
@@ -120,6 +122,8 @@ def test_voila_follows_each_message_branches_exports_and_passes_axe(chromium: st
             chat.scroll_into_view_if_needed()
             chat.screenshot(path=str(OUT / "voila_branches.png"))
             check_axe(page, axe, "Voila", capsys)
+            assert {url.split("/npm/")[0] for url in outside} <= {"https://cdn.jsdelivr.net"} and len(outside) <= 2, outside
+            assert all("fontawesome" in url for url in outside), "only Voila's icon font is asked of a CDN (notebook 05 says so)"
             exported = browser.new_page(viewport={"width": 900, "height": 900})
             exported.goto(html.as_uri())
             expect(exported.locator("section.assistant small").first).to_contain_text("live")
