@@ -43,14 +43,15 @@ class BranchActions:
 
     def edit(self, index: int) -> None:
         """Put your turn at `index` in the box: sending it then forks there, and the old branch stays."""
-        content = self.conversation.messages[index]["content"] if 0 <= index < len(self.conversation.messages) else None
-        if self.conversation.messages[index]["role"] != "user" or not isinstance(content, str):
+        messages = self.conversation.messages
+        message = messages[index] if 0 <= index < len(messages) else None
+        if message is None or message["role"] != "user" or not isinstance(message["content"], str):
             self.show_note(f"Message {index + 1} is not one of your text turns, so it cannot be edited.")
             return
         self.editing = index
         self._filling = True
         try:
-            self.box.value = content
+            self.box.value = message["content"]
         finally:
             self._filling = False
         self.cancel_button.layout.display = "inline-block"
