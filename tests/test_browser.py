@@ -172,6 +172,7 @@ def click_every_suggestion(chat: Any) -> None:
         chat.get_by_role("button", name=f"Try: {text}").click()
         expect(chat.locator(".ck-assistant small")).to_have_count(number, timeout=30_000)
         expect(chat.locator(".ck-assistant small").last).to_contain_text("tokens", timeout=30_000)
+        expect(chat.get_by_role("button", name="Send")).to_be_enabled(timeout=30_000)  # the turn is released
 
 
 def shoot(chat: Any, name: str, capsys: pytest.CaptureFixture[str]) -> list[Path]:
@@ -259,6 +260,7 @@ def test_voila_live_many_turns_leave_every_message_readable(chromium: str, live_
                 box.press("Enter")
                 expect(chat.locator(".ck-assistant small")).to_have_count(number, timeout=30_000)
                 expect(chat.locator(".ck-assistant small").last).to_contain_text("tokens", timeout=30_000)
+                expect(chat.get_by_role("button", name="Send")).to_be_enabled(timeout=30_000)  # the turn is released
             assert_every_message_visible(chat, len(SUGGESTED) + len(TYPED), "live")
             shoot(chat, "voila_live_many_turns", capsys)
         finally:

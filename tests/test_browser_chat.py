@@ -6,8 +6,10 @@ in the test's tmp_path. axe-core comes from npm (tests/axe.py). Screenshots go t
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,14 +21,20 @@ from test_browser import (  # noqa: F401  (fixtures)
     LABEL,
     NOTEBOOK,
     OUT,
+    STREAMED_END,
     chromium,
     click_every_suggestion,
+    free_port,
+    kept_in,
     lab,
     launch,
     live_voila,
+    serve,
+    voila_command,
 )
 
 from helpers.config import REPO_ROOT
+from helpers.replay import notebooks
 
 # Is the newest bubble inside the log's visible box, without anyone scrolling it there?
 NEWEST_IN_VIEW = """(log) => {
@@ -92,6 +100,7 @@ def test_voila_follows_each_message_branches_exports_and_passes_axe(chromium: st
                 box.press("Enter")
                 expect(chat.locator(".ck-assistant small")).to_have_count(number, timeout=30_000)
                 expect(chat.locator(".ck-assistant small").last).to_contain_text("tokens", timeout=30_000)
+                expect(chat.get_by_role("button", name="Send")).to_be_enabled(timeout=30_000)  # the turn is released
                 page.wait_for_timeout(300)
                 seen = log.evaluate(NEWEST_IN_VIEW)
                 assert seen["visible"], f"after message {number} the newest reply is hidden below the fold ({seen})"
@@ -174,3 +183,29 @@ def test_jupyterlab_reopens_a_kept_chat_after_a_restart_and_passes_axe(chromium:
         finally:
             browser.close()
     assert git_status() == before, "the chat wrote into the kit's folder"
+
+
+@pytest.fixture
+def paced_voila(tmp_path: Path) -> Iterator[str]:
+    """Voila serving notebook 05 in replay mode, each replayed stream paced (CONVERSE_KIT_REPLAY_PACE) so Stop can be pressed."""
+    port = free_port()
+    env = {**notebooks.learner_environment(dict(os.environ)), **kept_in(tmp_path), "CONVERSE_KIT_REPLAY_PACE": "0.25"}
+    yield from serve(voila_command(port), env, port, tmp_path / "voila.log")
+
+
+def test_escape_stops_a_paced_replayed_reply_and_keeps_what_arrived(chromium: str, paced_voila: str) -> None:  # noqa: F811
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser, page = launch(playwright, chromium)
+        try:
+            page.goto(paced_voila, timeout=120_000)
+            chat = page.locator(".ck-chat").last
+            chat.get_by_role("button", name=f"Try: {FIRST}").click(timeout=120_000)
+            expect(chat.locator(".ck-assistant").last).to_contain_text("list", timeout=30_000)
+            chat.get_by_role("textbox", name="Message").focus()
+            page.keyboard.press("Escape")
+            expect(chat.locator(".ck-assistant small").last).to_contain_text("cut off: you pressed Stop", timeout=30_000)
+            assert STREAMED_END not in chat.locator(".ck-assistant").last.inner_text(), "the reply was not stopped halfway"
+        finally:
+            browser.close()

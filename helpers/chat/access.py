@@ -48,7 +48,7 @@ SCRIPT = """<script>
     const chat = e.target.closest(".ck-chat");
     const stop = chat && [...chat.querySelectorAll("button")].find((b) => b.textContent.trim() === "Stop");
     if (stop && !stop.disabled) { e.preventDefault(); stop.click(); }
-  });
+  }, true);  // the capture phase: a text box stops its keys from bubbling up
   window.ckChatAccess = fix;
   fix(document);
 })();
