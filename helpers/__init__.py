@@ -1,6 +1,6 @@
 """converse-kit helpers. The core: what a learner reads, the conversation, its replies, history checks, friendly errors.
 
-The core modules sit here at the top. What a learner reads: `conversation`, `reply`, `history`, `blocks` (content
+The core modules sit here at the top. What a learner reads: `conversation`, `branches` (every branch of a conversation, as a tree), `reply`, `history`, `blocks` (content
 blocks and the rules a history of them keeps), `tools` (tool use across turns), `errors`, `config`, `session`. What
 those rely on: `api_facts` (every API fact the kit uses, with its source and date), `sendable` and `answers` (checks
 before a request leaves and after an answer arrives), `saved` (the saved format and the transcript), `redact` (keys

@@ -20,15 +20,8 @@ from anthropic.types import TextBlock
 from . import session
 from .answers import check_message
 from .api.rulebook import check_request
-from .blocks import (
-    Content,
-    as_received,
-    check_content,
-    exchange_start,
-    reply_content,
-    signed_thinking,
-    with_prefill,
-)
+from .blocks import Content, as_received, check_content, exchange_start, reply_content, signed_thinking, with_prefill
+from .branches import Branching, Tree
 from .errors import HistoryChangedError, NetworkError, NotAMessageError, SavedConversationError, friendly
 from .files import write_atomic
 from .history import MessageDict, check_history, check_text
@@ -49,7 +42,7 @@ class Memory(Protocol):
         ...
 
 
-class Conversation:
+class Conversation(Branching):
     """A multi-turn conversation with Claude: history, system prompt, model and max_tokens."""
 
     def __init__(
@@ -78,6 +71,7 @@ class Conversation:
         self._storing = threading.Lock()  # a reply is checked against the history and stored in one step
         self.listeners: list[Callable[[], None]] = []  # called after each change to the history (the chat widget's)
         self._received = signed_thinking(self.messages)  # each thinking block's text as it came: an edit is refused
+        self._tree: Tree | None = None  # every branch this conversation has had (helpers.branches), made when first asked
 
     @property
     def client(self) -> anthropic.Anthropic:
@@ -221,7 +215,7 @@ class Conversation:
 
     def reset(self) -> None:
         """Forget every turn, and the memory strategy's state (the system prompt, model and max_tokens stay)."""
-        self.messages, self.replies, self.usage = [], [], Usage()
+        self.messages, self.replies, self.usage, self._tree = [], [], Usage(), None
         self._memory_forget()
 
     def _memory_forget(self) -> None:
@@ -232,7 +226,9 @@ class Conversation:
         self._changed()
 
     def _changed(self) -> None:
-        """Tell each listener that the history changed."""
+        """Tell each listener that the history changed (the branch tree first follows it)."""
+        if self._tree is not None:
+            self._tree.follow(self.messages, self.replies)
         for listener in list(self.listeners):
             listener()
 

@@ -1,9 +1,10 @@
-"""A conversation on disk and on screen: the saved JSON format, and the Markdown transcript."""
+"""A conversation on disk and on screen: the saved JSON format, the Markdown transcript and the standalone HTML page."""
 
 from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -71,3 +72,52 @@ def labels(messages: Sequence[MessageDict], replies: Sequence[Reply]) -> list[st
         else:
             found.append(html.escape(next(received).footer()))
     return found
+
+
+PAGE_STYLE = """body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a;background:#fff}
+.msg{border-radius:10px;padding:.5rem .9rem;margin:.6rem 0;border:1px solid #bbb}.user{background:#e8f0fc}.assistant{background:#f6f6f6}
+.who{font-weight:bold}.text{white-space:pre-wrap}small{color:#333}pre{white-space:pre-wrap;background:#fff;padding:.4rem}
+img{max-width:100%;max-height:24rem}summary{cursor:pointer}"""
+IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
+BASE64 = re.compile(r"[A-Za-z0-9+/=\s]*")
+
+
+def block_html(block: dict[str, Any]) -> str:
+    """One content block as escaped HTML: text as it is, thinking and tool steps collapsed, images inline."""
+    kind, source = block.get("type"), block.get("source") or {}
+
+    def folded(summary: str, body: object) -> str:
+        """A collapsed step."""
+        text = body if isinstance(body, str) else json.dumps(body, indent=1, ensure_ascii=False)
+        return f"<details><summary>{html.escape(summary)}</summary><pre>{html.escape(text)}</pre></details>"
+
+    if kind == "text":
+        return f'<div class="text">{html.escape(str(block.get("text", "")))}</div>'
+    if kind == "thinking":
+        return folded("Thinking", str(block.get("thinking", "")))
+    if kind == "redacted_thinking":
+        return folded("Thinking (redacted)", "(encrypted: sent back as it came)")
+    if kind == "tool_use":
+        return folded(f"Tool call: {block.get('name')}", block.get("input", {}))
+    if kind == "tool_result":
+        return folded("Tool result (error)" if block.get("is_error") else "Tool result", block.get("content", ""))
+    data = str(source.get("data", ""))
+    if kind == "image" and source.get("type") == "base64" and source.get("media_type") in IMAGE_TYPES and BASE64.fullmatch(data):
+        return f'<img alt="image sent in this turn" src="data:{source["media_type"]};base64,{"".join(data.split())}">'
+    if kind in ("image", "document"):
+        return f"<p><em>{html.escape(str(kind))}: {html.escape(str(block.get('title') or source.get('url') or source.get('media_type') or 'attached'))}</em></p>"
+    return folded(f"{kind} block", block)
+
+
+def page(system: str | None, messages: Sequence[MessageDict], replies: Sequence[Reply], title: str, tail: str) -> str:
+    """The conversation as one standalone HTML page (nothing loaded from elsewhere), each reply with its label."""
+    parts = [f"<p><strong>System:</strong> {html.escape(system)}</p>"] if system else []
+    for message, label in zip(messages, labels(messages, replies), strict=True):
+        content = message["content"]
+        body = "".join(block_html(b) for b in ([{"type": "text", "text": content}] if isinstance(content, str) else content))
+        who = "You" if message["role"] == "user" else "Claude"
+        parts.append(f'<section class="msg {message["role"]}"><div class="who">{who}</div>{body}'
+                     + (f"<small>{label}</small>" if label else "") + "</section>")
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+            f"<style>{PAGE_STYLE}</style></head><body><main><h1>{html.escape(title)}</h1>{''.join(parts)}"
+            f"<p><small>{html.escape(tail)}</small></p></main></body></html>\n")

@@ -18,6 +18,8 @@ os.environ.update(notebooks.learner_environment(dict(os.environ)))
 for _name in ("ANTHROPIC_BASE_URL", "ANTHROPIC_AUTH_TOKEN", "CONVERSE_KIT_MODEL",
               "CONVERSE_KIT_RECORDINGS", "CONVERSE_KIT_CASSETTE", "CONVERSE_KIT_AUTHORED"):
     os.environ.pop(_name, None)
+# Kept chats (helpers.chat.store) go to a folder of this session, never to the tester's ~/.converse-kit.
+os.environ["CONVERSE_KIT_STORE"] = str(Path(tempfile.mkdtemp(prefix="converse-kit-store-")) / "chats.sqlite3")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -42,6 +44,12 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Run the tests marked run_last after everything else (they read the hits log)."""
     items.sort(key=lambda item: item.get_closest_marker("run_last") is not None)
+
+
+@pytest.fixture(autouse=True)
+def _own_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test keeps its chats in its own tmp_path."""
+    monkeypatch.setenv("CONVERSE_KIT_STORE", str(tmp_path / "store" / "chats.sqlite3"))
 
 
 @pytest.fixture(autouse=True)

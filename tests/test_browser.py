@@ -111,11 +111,17 @@ def voila_command(port: int) -> list[str]:
             "--show_tracebacks=True"]
 
 
+def kept_in(tmp_path: Path) -> dict[str, str]:
+    """The chat store of a server under test: in the test's own folder, never the tester's home or the kit."""
+    return {"CONVERSE_KIT_STORE": str(tmp_path / "store" / "chats.sqlite3")}
+
+
 @pytest.fixture
 def voila(tmp_path: Path) -> Iterator[str]:
     """Voila serving notebook 05 as a learner with no key runs it (replay mode)."""
     port = free_port()
-    yield from serve(voila_command(port), notebooks.learner_environment(dict(os.environ)), port, tmp_path / "voila.log")
+    env = {**notebooks.learner_environment(dict(os.environ)), **kept_in(tmp_path)}
+    yield from serve(voila_command(port), env, port, tmp_path / "voila.log")
 
 
 @pytest.fixture
@@ -123,7 +129,7 @@ def live_voila(tmp_path: Path) -> Iterator[str]:
     """Voila serving notebook 05 in live mode against a local stand-in of the API (any message gets a reply)."""
     port = free_port()
     with StandIn() as standin:
-        yield from serve(voila_command(port), live_environment(standin.url), port, tmp_path / "voila.log")
+        yield from serve(voila_command(port), {**live_environment(standin.url), **kept_in(tmp_path)}, port, tmp_path / "voila.log")
 
 
 @pytest.fixture
@@ -135,7 +141,7 @@ def lab(tmp_path: Path) -> Iterator[str]:
     news = tmp_path / "settings" / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
     news.parent.mkdir(parents=True)
     news.write_text('{"fetchNews": "false"}')  # no "get notified about Jupyter news?" toast over the screenshots
-    env = {**notebooks.learner_environment(dict(os.environ)), "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
+    env = {**notebooks.learner_environment(dict(os.environ)), **kept_in(tmp_path), "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
            "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"), "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "ws")}
     command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
                "--IdentityProvider.token=", "--ServerApp.password=", "--allow-root", f"--ServerApp.root_dir={work}",
@@ -166,6 +172,7 @@ def click_every_suggestion(chat: Any) -> None:
         chat.get_by_role("button", name=f"Try: {text}").click()
         expect(chat.locator(".ck-assistant small")).to_have_count(number, timeout=30_000)
         expect(chat.locator(".ck-assistant small").last).to_contain_text("tokens", timeout=30_000)
+        expect(chat.get_by_role("button", name="Send")).to_be_enabled(timeout=30_000)  # the turn is released
 
 
 def shoot(chat: Any, name: str, capsys: pytest.CaptureFixture[str]) -> list[Path]:
@@ -253,6 +260,7 @@ def test_voila_live_many_turns_leave_every_message_readable(chromium: str, live_
                 box.press("Enter")
                 expect(chat.locator(".ck-assistant small")).to_have_count(number, timeout=30_000)
                 expect(chat.locator(".ck-assistant small").last).to_contain_text("tokens", timeout=30_000)
+                expect(chat.get_by_role("button", name="Send")).to_be_enabled(timeout=30_000)  # the turn is released
             assert_every_message_visible(chat, len(SUGGESTED) + len(TYPED), "live")
             shoot(chat, "voila_live_many_turns", capsys)
         finally:

@@ -18,6 +18,7 @@ from kit import stand_in_client
 
 from helpers import Conversation
 from helpers.chat.chatlog import text_of
+from helpers.chat.exports import exports_folder
 from helpers.chat.meter import read
 from helpers.chat.streaming import CUT_OFF
 from helpers.chat.widget import ChatWidget
@@ -217,8 +218,8 @@ def test_new_chat_forgets_the_turns_but_keeps_the_settings(widget: ChatWidget) -
 
 def test_save_writes_what_conversation_load_reads_and_load_shows_it(widget: ChatWidget, server: StandIn,
                                                                    tmp_path: Path) -> None:
-    path = widget.save(tmp_path / "chat.json")
-    assert path is not None
+    path = widget.save("chat.json")
+    assert path is not None and path.parent == exports_folder(widget.store)  # type: ignore[arg-type]
     loaded = Conversation.load(path)
     assert loaded.messages == widget.conversation.messages and loaded.system == "Be brief."
     other = make(server.url)
@@ -240,9 +241,9 @@ def test_loading_a_broken_file_is_a_note_and_changes_nothing(widget: ChatWidget,
 
 
 def test_export_markdown_writes_the_transcript(widget: ChatWidget, tmp_path: Path) -> None:
-    widget.path_box.value = str(tmp_path / "chat.json")
+    widget.path_box.value = "notes/chat.json"
     path = widget.export_markdown()
-    assert path == tmp_path / "chat.md"
+    assert widget.store is not None and path == exports_folder(widget.store) / "notes" / "chat.md"
     text = path.read_text()
     assert "**User:** First question" in text and "**Assistant:** Stand-in reply to: First question" in text
 
@@ -367,9 +368,9 @@ def test_the_plain_text_display_is_short_and_stable(widget: ChatWidget) -> None:
 
 
 def test_a_saved_chat_is_json_with_the_kit_format(widget: ChatWidget, tmp_path: Path) -> None:
-    path = widget.save(tmp_path / "nested" / "chat.json")
+    path = widget.save("nested/chat.json")
     assert path is not None and json.loads(path.read_text())["format"] == "converse-kit/conversation"
-    assert "Saved 2 messages" in widget.note.value
+    assert "Wrote 2 messages" in widget.note.value
 
 
 def test_replay_mode_clicks_through_the_suggested_path_with_labelled_replies() -> None:

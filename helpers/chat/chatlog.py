@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 import ipywidgets as widgets  # type: ignore[import-untyped]
@@ -27,6 +27,15 @@ STYLE = """<style>
 .ck-assistant {background: #f5f5f5; border: 1px solid #d0d0d0;}
 .ck-note {background: #fff4e5; border: 1px solid #f0b46a; border-radius: 8px; padding: 4px 10px;}
 .ck-bubble .jp-RenderedMarkdown p, .ck-bubble .jp-RenderedHTMLCommon p {margin: 4px 0;}
+.ck-chat small {color: #333;}
+.ck-chat .jupyter-button.mod-primary {background: #1a56b0; color: #fff;}
+.ck-chat .jupyter-button.mod-warning {background: #8a4b00; color: #fff;}
+.ck-chat button:focus-visible, .ck-chat input:focus-visible, .ck-chat textarea:focus-visible, .ck-chat select:focus-visible,
+.ck-chat [tabindex]:focus-visible {outline: 3px solid #1a56b0; outline-offset: 2px;}
+.ck-chat .jupyter-widget-Collapse-header, .ck-chat .p-Collapse-header {color: #1a1a1a;}
+.ck-versions {align-items: center; gap: 2px;}
+.ck-top {gap: 8px;}
+.ck-versions .jupyter-button, .ck-edit {height: 22px; line-height: 20px; padding: 0 6px; width: auto;}
 </style>"""
 
 
@@ -77,9 +86,9 @@ class Bubble(widgets.VBox):  # type: ignore[misc]
         self.parts: list[str] = [text] if text else []
         self.body = widgets.Output()
         self.footer = widgets.HTML()
-        name = widgets.HTML(f"<b>{NAMES[role]}</b>")
+        self.name = widgets.HTML(f"<b>{NAMES[role]}</b>")
         side = "flex-end" if role == "user" else "flex-start"
-        super().__init__([name, self.body, self.footer], layout=widgets.Layout(align_self=side))
+        super().__init__([self.name, self.body, self.footer], layout=widgets.Layout(align_self=side))
         self.add_class("ck-bubble")
         self.add_class(f"ck-{role}")
         self.render()
@@ -103,6 +112,13 @@ class Bubble(widgets.VBox):  # type: ignore[misc]
         """Set the small line under the text."""
         self.footer.value = f"<small>{html.escape(footer)}</small>" if footer else ""
 
+    def set_controls(self, controls: Sequence[widgets.Widget]) -> None:
+        """Put small controls beside the name: the `< 2/3 >` versions of this turn, Edit."""
+        top = widgets.HBox([self.name, *controls], layout=widgets.Layout(align_items="center")) if controls else self.name
+        if controls:
+            top.add_class("ck-top")
+        self.children = (top, self.body, self.footer)
+
     def __repr__(self) -> str:
         """Who said it and the start of the text, for plain-text displays."""
         return f"Bubble({self.role}: {self.text[:60]!r})"
@@ -125,6 +141,9 @@ class ChatLog(widgets.VBox):  # type: ignore[misc]
     def __init__(self) -> None:
         super().__init__([], layout=widgets.Layout(max_height="460px", overflow="auto", padding="4px"))
         self.add_class("ck-log")
+        self.versions: Callable[[], list[tuple[int, int]]] | None = None  # each message's (version, versions)
+        self.on_switch: Callable[[int, int], object] | None = None  # (message index, step): show another version
+        self.on_edit: Callable[[int], object] | None = None  # (message index): edit one of your turns
 
     @property
     def bubbles(self) -> list[Bubble]:
@@ -159,4 +178,40 @@ class ChatLog(widgets.VBox):  # type: ignore[misc]
                 reply = replies[seen - offset] if seen >= offset else None
                 seen += 1
             bubbles.append(Bubble(message["role"], text_of(message), footer_for(reply)))
+        versions = self.versions() if self.versions else []
+        for index, (bubble, message) in enumerate(zip(bubbles, messages, strict=True)):
+            bubble.set_controls(self.controls(index, message, versions[index] if index < len(versions) else (1, 1)))
         self.children = tuple(bubbles)
+
+    def decorate(self, messages: Sequence[MessageDict], count: int) -> None:
+        """Give the last `count` bubbles their controls (after a streamed turn added them)."""
+        versions, bubbles = self.versions() if self.versions else [], self.bubbles
+        for index in range(max(0, len(messages) - count), min(len(messages), len(bubbles))):
+            version = versions[index] if index < len(versions) else (1, 1)
+            bubbles[index].set_controls(self.controls(index, messages[index], version))
+
+    def controls(self, index: int, message: MessageDict, version: tuple[int, int]) -> list[widgets.Widget]:
+        """The controls of one bubble: `< 2/3 >` where this turn has other versions, Edit on your text turns."""
+        found: list[widgets.Widget] = []
+        position, count = version
+        if count > 1 and self.on_switch is not None:
+            switch = self.on_switch
+            back = small_button("<", f"Show version {position - 1} of {count} of this message", lambda: switch(index, -1))
+            ahead = small_button(">", f"Show version {position + 1} of {count} of this message", lambda: switch(index, 1))
+            back.disabled, ahead.disabled = position == 1, position == count
+            row = widgets.HBox([back, widgets.HTML(f"<small>{position}/{count}</small>"), ahead])
+            row.add_class("ck-versions")
+            found.append(row)
+        if message["role"] == "user" and isinstance(message["content"], str) and self.on_edit is not None:
+            edit = self.on_edit
+            found.append(small_button("Edit", "Edit this message and send it again as a new branch (the old one stays)",
+                                      lambda: edit(index)))
+        return found
+
+
+def small_button(label: str, tip: str, action: Callable[[], object]) -> widgets.Button:
+    """A small button beside a bubble's name."""
+    made = widgets.Button(description=label, tooltip=tip, layout=widgets.Layout(width="auto"))
+    made.add_class("ck-edit")
+    made.on_click(lambda _: action())
+    return made

@@ -1,4 +1,4 @@
-"""The chat widget's panels (settings; save, load, export Markdown), its buttons, and how it words an error."""
+"""The chat widget's panels (settings; your kept chats; save, load, export), its buttons, and how it words an error."""
 
 from __future__ import annotations
 
@@ -9,11 +9,13 @@ from typing import Any
 
 import ipywidgets as widgets  # type: ignore[import-untyped]
 
+from ..branches import Tree
 from ..conversation import Conversation
 from ..errors import NetworkError, NoKeyError, RateLimitedError, ReplayMissError
-from ..files import write_atomic
 from .chatlog import ChatLog
 from .chatsettings import ChatSettings
+from .exports import export, exports_folder
+from .store import ChatStore, ChatSummary
 
 HEADLINES: dict[type[BaseException], str] = {
     ReplayMissError: "No recorded reply for this message.",
@@ -51,6 +53,11 @@ class PanelActions:
     chat: ChatLog
     options: ChatSettings
     path_box: widgets.Text
+    past_box: widgets.Dropdown
+    store: ChatStore | None
+    chats: Callable[[], list[ChatSummary]]
+    open_chat: Callable[[str], None]
+    _new_chat_id: Callable[[], None]
     show_note: Callable[..., None]
     refresh: Callable[[], None]
     _fail: Callable[..., None]
@@ -58,12 +65,29 @@ class PanelActions:
     _release: Callable[[], None]
 
     def _panels(self) -> widgets.Accordion:
-        """The settings panel, and save / load / export."""
+        """The settings panel, the kept chats, and save / load / export."""
         self.options = ChatSettings(self.conversation, on_change=self.refresh)
-        self.path_box = widgets.Text(value="chat.json", description="File")
-        files = widgets.HBox([self.path_box, button("Save", "Save as JSON", self.save), button("Load", "Load a saved chat", self.load),
-                              button("Export Markdown", "Write a Markdown transcript", self.export_markdown)])
-        return widgets.Accordion([self.options.view, files], titles=("Settings", "Save, load, export"))
+        self.path_box = widgets.Text(value="chat.json", description="File name")
+        self.past_box = widgets.Dropdown(options=[], description="Past chats", layout=widgets.Layout(width="auto"))
+        kept = widgets.HBox([self.past_box, button("Open", "Reopen the chat chosen in the list", self._open_chosen),
+                             button("Refresh list", "List the kept chats again", self._list_chats)])
+        files = widgets.HBox([self.path_box, button("Save JSON", "Save the branch as JSON (Conversation.load reads it)", self.save),
+                              button("Load JSON", "Load a saved chat", self.load),
+                              button("Export Markdown", "Write the branch as a Markdown transcript", self.export_markdown),
+                              button("Export HTML", "Write the branch as a standalone web page", self.export_html)])
+        self._list_chats()
+        return widgets.Accordion([self.options.view, kept, files], titles=("Settings", "Your chats", "Save, load, export"))
+
+    def _list_chats(self) -> None:
+        """Fill the list of kept chats (title and date, the one changed last first)."""
+        self.past_box.options = [(summary.label(), summary.id) for summary in self.chats()]
+
+    def _open_chosen(self) -> None:
+        """Reopen the chat chosen in the list."""
+        if self.past_box.value:
+            self.open_chat(str(self.past_box.value))
+        else:
+            self.show_note("No kept chat is chosen: send a message first, or press Refresh list.")
 
     def set_system(self, text: str) -> None:
         """Use this system prompt from the next turn on (empty means none)."""
@@ -81,42 +105,52 @@ class PanelActions:
         """Use one of the memory strategies of notebook 04 (by its label in the selector)."""
         self.options.set_memory(label)
 
-    def save(self, path: str | Path | None = None) -> Path | None:
-        """Save the chat as JSON that `Conversation.load` reads."""
-        try:
-            saved = self.conversation.save(path or self.path_box.value)
-        except Exception as error:
-            self._fail(error)
+    def _export(self, name: str | Path | None, kind: str) -> Path | None:
+        """Write the current branch into your exports folder; a note says where, or why not."""
+        if self.store is None:
+            self.show_note("This chat keeps nothing (store=False), so it cannot tell its own files: use conversation.save(path).")
             return None
-        self.show_note(f"Saved {len(self.conversation.messages)} messages to {saved} (Conversation.load reads it).")
-        return saved
+        try:
+            written = export(self.store, self.conversation, name or self.path_box.value, kind)
+        except (OSError, ValueError) as error:
+            self.show_note(str(error))
+            return None
+        self.show_note(f"Wrote {len(self.conversation.messages)} messages to {written}.")
+        return written
+
+    def save(self, name: str | Path | None = None) -> Path | None:
+        """Save the branch as JSON that `Conversation.load` reads, in your exports folder."""
+        return self._export(name, "json")
+
+    def export_markdown(self, name: str | Path | None = None) -> Path | None:
+        """Write the branch as a Markdown transcript, in your exports folder."""
+        return self._export(Path(name or self.path_box.value).with_suffix(".md"), "markdown")
+
+    def export_html(self, name: str | Path | None = None) -> Path | None:
+        """Write the branch as a standalone HTML page (steps collapsed, every reply labelled), in your exports folder."""
+        return self._export(Path(name or self.path_box.value).with_suffix(".html"), "html")
 
     def load(self, path: str | Path | None = None) -> None:
-        """Replace the chat with one saved by `save()`."""
+        """Replace the chat with one saved by `save()` (a plain name is looked for in your exports folder)."""
+        wanted = Path(path or self.path_box.value)
+        if not wanted.is_absolute() and self.store is not None:
+            wanted = exports_folder(self.store) / wanted
         try:
-            loaded = Conversation.load(path or self.path_box.value, client=self.conversation._client)
+            loaded = Conversation.load(wanted, client=self.conversation._client)
         except Exception as error:
             self._fail(error)
             return
         if not self._claim():
             return
         try:
+            self._new_chat_id()
             conv = self.conversation
-            conv.messages, conv.replies, conv.usage = loaded.messages, [], loaded.usage
+            tree = Tree()
+            tree.follow(loaded.messages, [])
+            conv.tree, conv.usage = tree, loaded.usage
             self.options.take(loaded)
             self.chat.show(conv.messages, conv.replies)
-            self.show_note(f"Loaded {len(conv.messages)} messages from {path or self.path_box.value}.")
+            self.show_note(f"Loaded {len(conv.messages)} messages from {wanted}.")
         finally:
             self._release()
         self.refresh()
-
-    def export_markdown(self, path: str | Path | None = None) -> Path | None:
-        """Write the chat as a Markdown transcript (next to the JSON file by default)."""
-        target = Path(path) if path else Path(self.path_box.value).with_suffix(".md")
-        try:
-            write_atomic(target, self.conversation.to_markdown() + "\n")
-        except Exception as error:
-            self._fail(error)
-            return None
-        self.show_note(f"Wrote the transcript to {target}.")
-        return target

@@ -13,23 +13,32 @@ from typing import Any
 
 import ipywidgets as widgets  # type: ignore[import-untyped]
 
+from ..blocks import exchange_start
 from ..conversation import Conversation
 from ..history import check_text
 from ..reply import Reply
+from .access import access_script
+from .branching import BranchActions
 from .chatlog import STYLE, Bubble, ChatLog, footer_for, text_of
 from .panel import PanelActions, button, error_note
 from .status import StatusActions
+from .store import ChatStore, new_id
 from .streaming import stream_turn
 
 BUSY = "A reply is still streaming: wait for it, or press Stop."
 KEPT = "A reply is still streaming: your message stays in the box; press Send once it is done (or press Stop first)."
 
-class ChatWidget(PanelActions, StatusActions):
-    """A chat you keep open while you experiment: `ChatWidget(conversation)` as a cell's last line shows it."""
+
+class ChatWidget(BranchActions, PanelActions, StatusActions):
+    """A chat you keep open while you experiment, kept as it goes in `store` (store=False keeps nothing)."""
 
     def __init__(self, conversation: Conversation | None = None, *, suggestions: Sequence[str] = (),
-                 background: bool = True, window: int | None = None) -> None:
+                 background: bool = True, window: int | None = None, store: ChatStore | bool = True) -> None:
         self.conversation = conversation if conversation is not None else Conversation()
+        self.store = store if isinstance(store, ChatStore) else ChatStore() if store else None
+        self.chat_id, self.editing, self._filling = new_id(), None, False
+        self._made = {self.chat_id}  # the chats this widget started
+        self.conversation.listeners.append(self._save_now)  # kept as it goes: after every change
         self.suggestions, self.background, self.chunks = list(suggestions), background, 0
         self._stop, self._lock = threading.Event(), threading.Lock()
         self._retry: Callable[[], object] | None = None
@@ -39,22 +48,26 @@ class ChatWidget(PanelActions, StatusActions):
         self.conversation.notice = lambda line: self.show_note(line)  # a blank reply's notice goes under the chat
         self.conversation.listeners.append(self._history_changed)  # a cell's send, undo or reset shows up here too
         self.chat = ChatLog()
+        self.chat.on_switch, self.chat.on_edit = self.switch, self.edit
+        self.chat.versions = lambda: self.conversation.tree.versions()  # each message's (version, versions): `< 2/3 >`
         self.chat.show(self.conversation.messages, self.conversation.replies)
         self._build_controls()
-        self.view = widgets.VBox([widgets.HTML(STYLE), self.chat, self.note_box, self.suggestion_box, self.input_row,
-                                  self.action_row, self.meter, self.fullness, self.panels])
+        self.view = widgets.VBox([widgets.HTML(STYLE), access_script(), self.chat, self.note_box, self.suggestion_box,
+                                  self.input_row, self.action_row, self.meter, self.fullness, self.panels])
         self.view.add_class("ck-chat")
         self.meter.add_class("ck-meter")
         self.refresh()
 
     def _build_controls(self) -> None:
         """Make the input row, the action buttons, the meter and the settings."""
-        self.box = widgets.Text(placeholder="Type a message and press Enter", continuous_update=False,
-                                layout=widgets.Layout(flex="1"))
+        self.box = widgets.Text(placeholder="Type a message and press Enter", continuous_update=False, description="Message",
+                                layout=widgets.Layout(flex="1"), style={"description_width": "auto"})
         self.box.observe(lambda change: self._on_enter(change["new"]), "value")
-        self.send_button = button("Send", "Send the message", self._on_send_click, button_style="primary")
-        self.stop_button = button("Stop", "Stop the reply; keep what arrived", self.stop, disabled=True)
-        self.input_row = widgets.HBox([self.box, self.send_button, self.stop_button])
+        self.send_button = button("Send", "Send the message (Enter)", self._on_send_click, button_style="primary")
+        self.stop_button = button("Stop", "Stop the reply; keep what arrived (Escape)", self.stop, disabled=True)
+        self.cancel_button = button("Cancel edit", "Send at the end of the branch instead", self.cancel_edit,
+                                    layout=widgets.Layout(display="none", width="auto"))
+        self.input_row = widgets.HBox([self.box, self.send_button, self.stop_button, self.cancel_button])
         self.undo_button = button("Undo", "Remove the last exchange", self.undo)
         self.regenerate_button = button("Regenerate", "Ask for the last reply again", lambda: self._launch(self.regenerate))
         self.new_button = button("New chat", "Forget every turn", self.new_chat)
@@ -116,25 +129,19 @@ class ChatWidget(PanelActions, StatusActions):
     def _regenerate(self) -> Reply | None:
         """Regenerate, with this widget's turn already claimed."""
         conv = self.conversation
-        if len(conv.messages) < 2 or not isinstance(conv.messages[-2]["content"], str):
+        start = exchange_start(conv.messages)
+        if len(conv.messages) < 2 or not isinstance(conv.messages[start]["content"], str):
             self.show_note("There is no reply to regenerate yet: send a message first.")
             return None
-        messages, replies = list(conv.messages), list(conv.replies)
-        text = str(conv.undo()["content"])
-        self.chat.pop(2)
-
-        def restore() -> None:
-            """Put the old exchange back."""
-            conv.messages, conv.replies = messages, replies
-            self.chat.show(conv.messages, conv.replies)
-
-        return self._stream_turn(text, restore=restore, again=self.regenerate)
+        return self._forked_turn(start, str(conv.messages[start]["content"]), self.regenerate)  # the old reply stays
 
     def new_chat(self) -> None:
         """Forget every turn; the system prompt, model and settings stay."""
         if not self._claim():
             return
         try:
+            self._new_chat_id()  # the chat so far stays in the store
+            self.cancel_edit()
             self.conversation.reset()
             self.chat.show([], [])
             self.show_note("")
@@ -165,6 +172,8 @@ class ChatWidget(PanelActions, StatusActions):
         try:
             if from_box and self.box.value == text:
                 self.box.value = ""  # only now that the message is on its way
+            if self.editing is not None:
+                return self._edited_turn(text)
             return self._stream_turn(text, again=lambda: self._turn(text))
         finally:
             self._release()
@@ -205,6 +214,7 @@ class ChatWidget(PanelActions, StatusActions):
             self._streaming.parts = [text_of(self.conversation.messages[-1])]  # every block of the stored reply
             self._streaming.render()
             self._streaming.set_footer(footer_for(reply))
+            self.chat.decorate(self.conversation.messages, 2)  # Edit, and `< n/n >` where the turn has versions
         self._streaming = None
         self.refresh()
 
@@ -253,7 +263,7 @@ class ChatWidget(PanelActions, StatusActions):
 
     def _on_enter(self, text: str) -> None:
         """Enter in the input box sends its text."""
-        if not text.strip():
+        if self._filling or not text.strip():
             return
         if self._lock.locked():
             self.show_note(KEPT)  # the text stays in the box

@@ -9,6 +9,15 @@ Names the session imports: `key_from_colab`, `setup_warning`.
 """
 
 from .colab import key_from_colab
-from .models import setup_warning
 
 __all__ = ["key_from_colab", "setup_warning"]
+
+
+def setup_warning(model: str) -> str | None:
+    """One line for the setup cell when the configured model is deprecated, or None (`models.setup_warning`).
+
+    Imported when called, so `python -m helpers.classroom.models` runs that module once, without runpy's warning.
+    """
+    from .models import setup_warning as warning
+
+    return warning(model)

@@ -14,7 +14,7 @@ from pathlib import Path
 from .costsim import Outcome
 
 COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
-PANEL_W, PANEL_H, LEFT, TOP, BOTTOM = 470, 300, 60, 40, 40
+PANEL_W, PANEL_H, LEFT, TOP, BOTTOM, LEGEND_ROW = 470, 300, 60, 40, 40, 18
 
 
 def nice_top(value: float) -> float:
@@ -67,20 +67,28 @@ class Chart:
         return path
 
 
+def legend(outcomes: list[Outcome], y0: float) -> list[str]:
+    """The legend under the panels, two columns, one swatch and label per line (inside the figure at any width)."""
+    parts = []
+    for row, (outcome, color) in enumerate(zip(outcomes, COLORS * 3, strict=False)):
+        x, y = LEFT + PANEL_W * (row % 2), y0 + LEGEND_ROW * (row // 2)
+        parts.append(f'<line x1="{x}" y1="{y - 4}" x2="{x + 24}" y2="{y - 4}" stroke="{color}" stroke-width="3"/>'
+                     f'<text x="{x + 30}" y="{y}" font-size="12">{html.escape(outcome.label)}</text>')
+    return parts
+
+
 def plot_costs(outcomes: list[Outcome], title: str = "") -> Chart:
-    """Two panels: tokens sent per turn, and cumulative input billed, one line per strategy."""
+    """Two panels: tokens sent per turn, and cumulative input billed, one line per strategy; the legend below."""
     sent = [(o.label, [float(turn.sent) for turn in o.turns]) for o in outcomes]
     billed = [(o.label, list(accumulate(turn.billed for turn in o.turns))) for o in outcomes]
-    legend_y = TOP + 14 * len(outcomes) + 30
-    height = max(PANEL_H, legend_y) + (24 if title else 0)
+    shift = 24 if title else 0
+    height = PANEL_H + 20 + LEGEND_ROW * ((len(outcomes) + 1) // 2) + shift
     parts = panel(0, "Tokens sent per turn (estimate)", "turn", sent)
     parts += panel(PANEL_W, "Cumulative input billed (token equivalents)", "turn", billed)
-    for row, (outcome, color) in enumerate(zip(outcomes, COLORS * 3, strict=False)):
-        y = TOP + 14 * row + 10
-        parts.append(f'<line x1="{2 * PANEL_W + 10}" y1="{y - 4}" x2="{2 * PANEL_W + 30}" y2="{y - 4}" stroke="{color}" stroke-width="2"/>'
-                     f'<text x="{2 * PANEL_W + 34}" y="{y}" font-size="10">{html.escape(outcome.label)}</text>')
-    shift = 24 if title else 0
+    parts += legend(outcomes, PANEL_H + 16)
     head = f'<text x="{PANEL_W}" y="16" text-anchor="middle" font-size="14" font-weight="bold">{html.escape(title)}</text>' if title else ""
-    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{2 * PANEL_W + 260}" height="{height}" font-family="sans-serif">'
+    width = 2 * PANEL_W
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+           f'style="max-width: 100%; height: auto" font-family="sans-serif">'
            f'<rect width="100%" height="100%" fill="white"/>{head}<g transform="translate(0,{shift})">{"".join(parts)}</g></svg>')
     return Chart(title or "memory strategies", svg)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Callable, Collection, Iterator
 from datetime import datetime, timezone
 from typing import Any
@@ -28,6 +29,7 @@ from .recordings import AUTHORED_NOTE, Recording, RecordingStore, normalize_path
 
 KEPT_RESPONSE_HEADERS = ("content-type", "request-id")  # no retry-after: a replayed 429 must not sleep
 LIVE_API_HOST = "api.anthropic.com"
+PACE_VAR = "CONVERSE_KIT_REPLAY_PACE"  # seconds between a replayed stream's events, so Stop can be tried by hand offline
 
 
 def _body_of(request: httpx2.Request) -> Any:
@@ -79,6 +81,27 @@ def _remember(log: WireLog, recording: Recording, label: str) -> None:
         log.labels[reply_id] = label
 
 
+def replay_pace() -> float:
+    """Seconds between a replayed stream's events (CONVERSE_KIT_REPLAY_PACE; 0, the default, sends them at once)."""
+    try:
+        return min(5.0, max(0.0, float(os.environ.get(PACE_VAR, "0") or 0)))
+    except ValueError:
+        return 0.0
+
+
+class _PacedStream(httpx2.SyncByteStream):
+    """A recorded event stream served one event at a time, `pace` seconds apart (the kit's setting, not a recorded timing)."""
+
+    def __init__(self, body: str, pace: float) -> None:
+        self.events, self.pace = [event + "\n\n" for event in body.split("\n\n") if event.strip()], pace
+
+    def __iter__(self) -> Iterator[bytes]:
+        """Each event, after a pause."""
+        for event in self.events:
+            time.sleep(self.pace)
+            yield event.encode()
+
+
 class ReplayTransport(httpx2.BaseTransport):
     """Answers every request from recordings; never touches the network."""
 
@@ -94,6 +117,9 @@ class ReplayTransport(httpx2.BaseTransport):
         _log_hit(key)
         _remember(self.log, recording, recording.label)
         headers = {**recording.headers, SOURCE_HEADER: f"the recording {key} in {self.store.root} (replay mode)"}
+        pace = replay_pace()
+        if pace and "text/event-stream" in headers.get("content-type", ""):
+            return httpx2.Response(recording.status, headers=headers, stream=_PacedStream(recording.response, pace), request=request)
         return httpx2.Response(recording.status, headers=headers, content=recording.response.encode(), request=request)
 
     def miss(self, request: httpx2.Request, body: Any, key: str) -> ReplayMissError:
