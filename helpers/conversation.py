@@ -1,8 +1,8 @@
 """Conversation: a message history that is sent whole with every request.
 
-Invariant: `request()` shows exactly the body that is sent (the full history, unless a memory strategy
-trims it). A turn is atomic: the user message and the reply are
-added together after the reply arrives, so a failed request leaves the history exactly as before.
+Invariant: `request()` shows exactly the body that is sent (the full history, unless a memory strategy trims it).
+A turn is atomic: the user message and the reply are added together after the reply arrives, so a failed request
+leaves the history exactly as before.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import copy
 import json
 import threading
 from collections.abc import Callable, Generator, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -20,7 +21,15 @@ from anthropic.types import TextBlock
 from . import session
 from .answers import check_message
 from .api.rulebook import check_request
-from .blocks import Content, as_received, check_content, exchange_start, reply_content, signed_thinking, with_prefill
+from .blocks import (
+    Content,
+    as_received,
+    check_content,
+    exchange_start,
+    reply_content,
+    signed_thinking,
+    with_prefill,
+)
 from .branches import Branching, Tree
 from .errors import HistoryChangedError, NetworkError, NotAMessageError, SavedConversationError, friendly
 from .files import write_atomic
@@ -67,7 +76,7 @@ class Conversation(Branching):
         self.usage = Usage()
         self.replies: list[Reply] = []
         self._client = client
-        self.notice: Callable[[str], None] = _say  # where a one-line notice goes (the chat widget shows it as a note)
+        self.notice: Callable[[str], None] = partial(print, flush=True)  # where a one-line notice goes (the chat shows a note)
         self._storing = threading.Lock()  # a reply is checked against the history and stored in one step
         self.listeners: list[Callable[[], None]] = []  # called after each change to the history (the chat widget's)
         self._received = signed_thinking(self.messages)  # each thinking block's text as it came: an edit is refused
@@ -86,12 +95,11 @@ class Conversation(Branching):
         summary (kept in `memory.summary`, so the turn then reuses it); every other strategy only reads.
         """
         ending = [{"role": "assistant", "content": check_text(prefill)}] if prefill is not None else []
-        messages = [*self.messages, {"role": "user", "content": check_content(text)}, *ending]
         body: dict[str, Any] = {"model": check_model(self.model),
                                 "max_tokens": check_max_tokens(self.max_tokens if max_tokens is None else max_tokens)}
         if check_system(self.system):
             body["system"] = self.system
-        body["messages"] = copy.deepcopy(messages)
+        body["messages"] = copy.deepcopy([*self.messages, {"role": "user", "content": check_content(text)}, *ending])
         body.update(copy.deepcopy({key: value for key, value in self.options.items() if value is not None}))
         extra = {"tools": self.tools, "thinking": self.thinking, "stop_sequences": stop_sequences}
         body.update(copy.deepcopy({key: value for key, value in extra.items() if value}))
@@ -290,7 +298,3 @@ def ask(text: str, *, system: str | None = None, max_tokens: int = 1024) -> Repl
     """A single-turn prompt: a conversation of one turn, forgotten afterwards."""
     return Conversation(system, max_tokens=max_tokens).send(text)
 
-
-def _say(line: str) -> None:
-    """Print a one-line notice."""
-    print(line, flush=True)
