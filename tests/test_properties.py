@@ -231,8 +231,6 @@ def test_random_sequences_keep_the_three_invariants(tmp_path: Path) -> None:
             max_examples=EXAMPLES, stateful_step_count=STEPS, deadline=None, database=None,
             suppress_health_check=list(HealthCheck)))
     assert COUNTS["sequences"] >= min(EXAMPLES, 200)
-    unmet = {f.kind for f in FAULTS} - {name.removeprefix("met ") for name in COUNTS if name.startswith("met ")}
-    assert EXAMPLES < 100 or not unmet, f"no request met these faults: {sorted(unmet)}"
     print(json.dumps(COUNTS))
 
 
