@@ -10,6 +10,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
 
 
+class Listener(ThreadingHTTPServer):
+    """A threading HTTP server whose listen backlog holds a whole class connecting at once."""
+
+    request_queue_size = 128  # socketserver's default is 5: a room of 30 reconnecting together overflowed it
+
+
 class BackgroundServer:
     """Serves `handler` (given this object as `server_owner`) on host:port from a thread; `with` starts and stops it."""
 
@@ -24,7 +30,7 @@ class BackgroundServer:
     def start(self) -> Self:
         """Start serving in a background thread; `url` then says where."""
         handler = type("Handler", (self.handler,), {self.owner_name: self})
-        self._server = ThreadingHTTPServer((self.host, self.port), handler)
+        self._server = Listener((self.host, self.port), handler)
         self._server.daemon_threads = True
         self.url = f"http://{self.host}:{self._server.server_port}"
         threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": self.poll_interval}, daemon=True).start()

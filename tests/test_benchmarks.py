@@ -68,3 +68,24 @@ def test_the_gateway_latency_benchmark_measures_both_paths_and_bills_every_reply
     assert done.returncode in (0, 1), done.stdout + done.stderr  # 1: over the 5 ms goal on a loaded machine
     assert "non-streamed, through the gateway" in done.stdout and "per chunk after it" in done.stdout
     assert "Ledger entries: 33 for 33 replies through the gateway" in done.stdout
+
+
+def ratio_line(stdout: str) -> str:
+    """The benchmark's closing line: the ratio, its target and PASS or FAIL."""
+    return next(line.strip() for line in stdout.splitlines() if line.strip().startswith("ratio "))
+
+
+def test_streaming_into_a_long_chat_costs_no_more_than_into_a_short_one() -> None:
+    """A regression check at the goal (ratio at most 1.2): a piece that re-rendered every bubble was 151x slower."""
+    done = run(notebooks.environment(CONVERSE_KIT_HITS_LOG=None), "--chunks", "1000", "--rounds", "5",
+               script=REPO_ROOT / "benchmarks" / "widget_stream.py")
+    assert done.returncode == 0, done.stderr
+    assert ratio_line(done.stdout).endswith("(target at most 1.2): PASS"), done.stdout
+
+
+def test_the_suite_costs_little_more_than_notebooks_that_only_import_anthropic() -> None:
+    """A regression check at the goal (ratio at most 1.3), over the first notebooks only, for CI's time."""
+    done = run(notebooks.environment(CONVERSE_KIT_HITS_LOG=None), "--repeats", "1", "--notebooks", "4",
+               script=REPO_ROOT / "benchmarks" / "suite_overhead.py")
+    assert done.returncode == 0, done.stderr
+    assert ratio_line(done.stdout).endswith("(target at most 1.3): PASS"), done.stdout

@@ -10,7 +10,7 @@ import pytest
 from kit import snapshot, stand_in_client
 
 from helpers import Conversation, ask
-from helpers.errors import SavedConversationError
+from helpers.errors import HistoryChangedError, SavedConversationError
 from helpers.standin import StandIn
 
 
@@ -61,6 +61,24 @@ def test_an_abandoned_stream_stores_nothing(conv: Conversation) -> None:
     next(pieces)
     pieces.close()  # type: ignore[attr-defined]
     assert snapshot(conv) == before
+
+
+@pytest.mark.parametrize("mode", ["send", "stream"])
+def test_a_stale_reply_changes_nothing_not_even_the_usage(conv: Conversation, mode: str) -> None:
+    later = conv.stream("Streamed, but finished only after another turn") if mode == "stream" else None
+    if later is not None:
+        next(later)  # the request is out and its reply is arriving
+    conv.send("Sent meanwhile")
+    after = snapshot(conv)
+    with pytest.raises(HistoryChangedError, match="not stored"):
+        if later is not None:
+            list(later)
+        else:  # a send whose reply comes back after the history moved on
+            sent_with = conv.messages[:2]
+            message = conv.client.messages.create(**conv.request("Sent against the old history"))
+            conv._commit("Sent against the old history", message, sent_with)
+    assert snapshot(conv) == after, "messages, replies and usage are all as before the stale reply"
+    assert conv.usage == conv.replies[0].usage + conv.replies[1].usage
 
 
 @pytest.mark.parametrize(

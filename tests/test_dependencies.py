@@ -8,7 +8,7 @@ from pathlib import Path
 from helpers.config import REPO_ROOT
 
 LEARNER, TEST, CONSTRAINTS = (REPO_ROOT / name for name in ("requirements.txt", "requirements-test.txt", "constraints.txt"))
-TEST_TOOLS = {"pytest", "nbval", "ruff", "mypy", "playwright", "hypothesis"}
+TEST_TOOLS = {"pytest", "nbval", "ruff", "mypy", "playwright", "hypothesis", "mutmut"}
 
 
 def canonical(name: str) -> str:

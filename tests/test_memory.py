@@ -65,6 +65,31 @@ def test_the_budget_is_respected(strategy: Strategy) -> None:
         assert used <= strategy.budget + 50, f"turn {turn}: {used} tokens"  # type: ignore[attr-defined]
 
 
+@pytest.mark.parametrize("pinned", [(), (0,)])
+def test_a_token_budget_keeps_the_newest_exchanges_up_to_the_first_that_does_not_fit(pinned: tuple[int, ...]) -> None:
+    """An exchange too big for what is left stops the count: no older, smaller exchange is sent past the gap."""
+    small, big = ("short question", "short answer"), ("long question " * 100, "long answer " * 100)
+    sizes = [small, small, big, small, small]
+    history = [{"role": role, "content": text} for pair in sizes for role, text in zip(("user", "assistant"), pair, strict=True)]
+    body = {"model": "m", "max_tokens": 10, "messages": [*history, {"role": "user", "content": "new"}]}
+    strategy = TokenBudget(200, pinned=pinned)
+    sent = strategy.prepare(body)["messages"]
+    assert sent == [*history[:2]] * bool(pinned) + history[6:] + body["messages"][-1:]
+    assert strategy.dropped == [i for i in range(3) if i not in pinned]
+
+
+def test_a_token_budget_stops_reading_at_the_first_exchange_that_does_not_fit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once the budget is spent no older exchange can fit, so a long chat is not read to its start every turn."""
+    import helpers.memory.strategies as strategies
+
+    read: list[int] = []
+    counted = strategies.tokens_of
+    monkeypatch.setattr(strategies, "tokens_of", lambda item: read.append(1) or counted(item))
+    pairs, _ = strategies.split(body_at(99)["messages"])
+    kept = TokenBudget(3000).keep(pairs, 0)
+    assert 0 < len(kept) < len(pairs) - 1 and len(read) == len(kept) + 1
+
+
 def test_a_sliding_window_keeps_exactly_its_last_exchanges() -> None:
     body = SlidingWindow(3).prepare(body_at(40))
     assert body["messages"][:-1] == [m for pair in SCRIPT.exchanges[37:40] for m in pair]

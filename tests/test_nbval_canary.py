@@ -1,4 +1,8 @@
-"""A canary: nbval really compares outputs, so a changed output fails the notebook test."""
+"""A canary: nbval really compares outputs, so a changed output fails the notebook test.
+
+It runs with the suite's own options from pyproject.toml, so a switch to `--nbval-lax` (which compares only cells
+marked `# NBVAL_CHECK_OUTPUT`) fails it too.
+"""
 
 from __future__ import annotations
 
@@ -14,10 +18,10 @@ NOTEBOOK = REPO_ROOT / "notebooks" / "01_single_turn_prompting.ipynb"
 
 
 def nbval(path: Path) -> subprocess.CompletedProcess[str]:
-    """Run nbval, as the suite does, on one notebook."""
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=", "--nbval",
-               "--nbval-current-env", "--nbval-sanitize-with", str(REPO_ROOT / "tests" / "sanitize.cfg"), str(path)]
-    return subprocess.run(command, capture_output=True, text=True, cwd=path.parent, timeout=300)
+    """Run pytest on one notebook with the project's own options (pyproject.toml's addopts), as the suite does."""
+    command = [sys.executable, "-m", "pytest", "-q", "-c", str(REPO_ROOT / "pyproject.toml"), "--rootdir", str(REPO_ROOT),
+               str(path)]
+    return subprocess.run(command, capture_output=True, text=True, cwd=REPO_ROOT, timeout=300)
 
 
 def test_nbval_fails_when_a_committed_output_changes(tmp_path: Path) -> None:

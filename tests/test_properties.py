@@ -183,7 +183,8 @@ class Chat(RuleBasedStateMachine):
     @rule(fault=st.sampled_from(FAULTS), text=TEXTS, how=st.sampled_from(["send", "stream", "widget", "regenerate"]))
     def fault(self, fault: Fault, text: str, how: str) -> None:
         """One turn that meets an injected fault."""
-        self.server.inject(copy.copy(fault))
+        injected = copy.copy(fault)
+        self.server.inject(injected)
         if how == "send":
             self.attempt(lambda: self.conv.send(text))
         elif how == "stream":
@@ -193,6 +194,8 @@ class Chat(RuleBasedStateMachine):
         else:
             self.regenerate()
         self.server.clear_faults()
+        if injected.times < fault.times:  # a request met it (the stand-in counts down each fault it applies)
+            COUNTS[f"met {fault.kind}"] = COUNTS.get(f"met {fault.kind}", 0) + 1
 
     @invariant()
     def history_is_sendable(self) -> None:
@@ -225,6 +228,7 @@ class Chat(RuleBasedStateMachine):
 
 
 def test_random_sequences_keep_the_three_invariants(tmp_path: Path) -> None:
+    COUNTS.clear()
     COUNTS.update(sequences=0, steps=0)
     with StandIn() as server:
         Chat.server, Chat.folder = server, tmp_path
@@ -235,6 +239,18 @@ def test_random_sequences_keep_the_three_invariants(tmp_path: Path) -> None:
     print(json.dumps(COUNTS))
 
 
+@pytest.mark.parametrize("how", ["send", "stream", "widget"])
 @pytest.mark.parametrize("kind", ["blank", "empty", "html", "proxy_json"])
-def test_the_new_faults_reach_the_machine(kind: str) -> None:
-    assert any(f.kind == kind for f in FAULTS)
+def test_the_new_faults_reach_the_machine(tmp_path: Path, kind: str, how: str) -> None:
+    """The machine's own fault rule delivers each new fault to a request, and the turn it meets stores nothing."""
+    with StandIn() as server:
+        Chat.server, Chat.folder = server, tmp_path
+        machine = Chat()
+        machine.send("Hello", widget=False)
+        before, met = machine.state(), COUNTS.get(f"met {kind}", 0)
+        machine.fault(next(f for f in FAULTS if f.kind == kind), "Tell me about owls", how)
+        assert COUNTS.get(f"met {kind}", 0) == met + 1, f"no request met the {kind} fault"
+        assert machine.state()[:2] == before[:2], f"a turn that met the {kind} fault was stored"
+        machine.history_is_sendable()
+        machine.bubbles_equal_history()
+        machine.no_file_holds_the_key()

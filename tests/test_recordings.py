@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import typing
 from pathlib import Path
 
 import anthropic
 import anthropic.types.beta
+import anthropic.types.shared
+import pydantic
 import pytest
 
 from helpers.errors import RecordingError
@@ -78,27 +81,48 @@ def test_the_shipped_recordings_all_load_and_say_where_they_came_from() -> None:
             assert recording.response.endswith("\n\n") and "event: message_stop" in recording.response
 
 
-MESSAGE_FIELDS = set(anthropic.types.Message.model_fields)  # every field the SDK's Message declares
-BETA_MESSAGE_FIELDS = set(anthropic.types.beta.BetaMessage.model_fields)
-
-
 def shipped() -> list[Recording]:
     """Every recording in data/recordings."""
     store = RecordingStore(SSE)
     return [store.load(path) for path in store.files()]
 
 
+def sdk_type(recording: Recording) -> type[pydantic.BaseModel]:
+    """The SDK type a recorded answer must have: an error, a token count, a model's info, or a Message."""
+    if recording.status >= 400:
+        return anthropic.types.shared.ErrorResponse
+    if recording.path == "/v1/messages/count_tokens":
+        return anthropic.types.MessageTokensCount
+    if recording.method == "GET" and recording.path.startswith("/v1/models/"):
+        return anthropic.types.ModelInfo
+    assert recording.path == "/v1/messages" and recording.status == 200, f"no SDK type known for {recording.path}: add one"
+    return anthropic.types.beta.BetaMessage if recording.beta else anthropic.types.Message
+
+
 @pytest.mark.parametrize("recording", shipped(), ids=lambda r: r.key)
-def test_every_shipped_message_is_in_the_apis_wire_shape(recording: Recording) -> None:
-    """A Message has exactly the API's top-level fields; a stream's message_start carries them too."""
-    if recording.status != 200 or not recording.path.startswith("/v1/messages") or "count_tokens" in recording.path:
-        return
+def test_every_shipped_answer_is_in_the_apis_wire_shape(recording: Recording) -> None:
+    """Each answer has exactly the top-level fields of its SDK type and parses as it; a stream's message_start too."""
+    kind = sdk_type(recording)
     if recording.response.startswith("event:"):
         start = json.loads(recording.response.split("\n")[1].removeprefix("data: "))
         assert start["type"] == "message_start" and recording.response.endswith("\n\n")
-        message = start["message"]
+        data = start["message"]
     else:
-        message = json.loads(recording.response)
-    assert set(message) == (BETA_MESSAGE_FIELDS if recording.beta else MESSAGE_FIELDS)
-    assert (message["type"], message["role"]) == ("message", "assistant")
-    assert message["model"] == recording.body["model"]
+        data = json.loads(recording.response)
+    assert set(data) == set(kind.model_fields), f"{recording.path} {recording.status}: not a {kind.__name__}'s fields"
+    kind.model_validate(data)
+    if kind is anthropic.types.shared.ErrorResponse:
+        objects = typing.get_args(kind.model_fields["error"].annotation)
+        named = [o for o in objects if typing.get_args(o.model_fields["type"].annotation) == (data["error"]["type"],)]
+        assert len(named) == 1 and set(data["error"]) == set(named[0].model_fields), data["error"]
+        assert data["type"] == "error" and data["error"]["message"]
+    elif kind is anthropic.types.ModelInfo:
+        assert data["type"] == "model" and recording.path == f"/v1/models/{data['id']}"
+    elif kind is not anthropic.types.MessageTokensCount:
+        assert (data["type"], data["role"]) == ("message", "assistant")
+        assert data["model"] == recording.body["model"]
+
+
+def test_the_wire_shape_test_checks_every_kind_of_answer_shipped() -> None:
+    kinds = {sdk_type(recording).__name__ for recording in shipped()}
+    assert {"Message", "MessageTokensCount", "ModelInfo", "ErrorResponse"} <= kinds

@@ -78,14 +78,23 @@ def test_a_recorded_error_replays_as_the_same_error(recordings: Path) -> None:
             model="claude-haiku-4-5", max_tokens=10, messages=[{"role": "user", "content": "x"}])
 
 
-def test_transient_errors_are_not_recorded(recordings: Path) -> None:
+@pytest.mark.parametrize("asked", [(), (400, 429, 500, 503, 529)], ids=["by default", "even when asked"])
+def test_transient_errors_are_not_recorded(recordings: Path, asked: tuple[int, ...]) -> None:
+    """A 429 or any 5xx is transient: never recorded, even in a notebook that keeps the errors it teaches."""
+    recorder = make_client(dataclasses.replace(settings("record", recordings), record_errors=asked))
+    recorder = recorder.with_options(api_key=DUMMY_KEY, max_retries=0)
     with StandIn() as server:
-        for status in (429, 500, 529):
+        for status in (429, 500, 503, 529):
             server.inject(Fault(kind="status", status=status))
             with pytest.raises(anthropic.APIStatusError):
-                client("record", recordings, server.url).messages.create(
+                recorder.with_options(base_url=server.url).messages.create(
                     model="claude-haiku-4-5", max_tokens=10, messages=[{"role": "user", "content": "x"}])
-    assert list(recordings.rglob("*.json")) == []
+        server.inject(Fault(kind="status", status=400, error_type="invalid_request_error", message="kept"))
+        with pytest.raises(anthropic.BadRequestError):
+            recorder.with_options(base_url=server.url, max_retries=0).messages.create(
+                model="claude-haiku-4-5", max_tokens=10, messages=[{"role": "user", "content": "y"}])
+    kept = [json.loads(path.read_text())["response"]["status"] for path in recordings.rglob("*.json")]
+    assert kept == ([400] if asked else []), "only the 400, and only when asked for: the recorder does keep errors"
 
 
 def test_recordings_hold_no_request_headers_and_no_key(recordings: Path) -> None:

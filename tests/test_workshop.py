@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import socket
 import threading
 import time
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from helpers.config import load_settings
 from helpers.errors import NetworkError, RateLimitedError
 from helpers.replay.client import make_client, status_line
 from helpers.replay.workshop import WorkshopTransport
+from helpers.serving import Listener
 from helpers.standin import Fault, StandIn
 
 QUESTION = "What should a first workshop cover?"
@@ -109,3 +112,49 @@ def test_a_learner_sends_one_request_at_a_time(recordings: Path) -> None:
             turn.join()
         assert time.monotonic() - started >= 0.9, "three turns of 0.3 s each ran one after another"
         assert len(slow.requests) == 3
+
+
+@pytest.mark.parametrize(("drops", "stored"), [(1, True), (2, True), (3, False)])
+def test_a_dropped_connection_is_tried_again_as_often_as_the_sdk_would(
+    recordings: Path, server: StandIn, drops: int, stored: bool
+) -> None:
+    """The SDK retries a failed connection twice; with its retries off, the workshop transport does it instead."""
+    server.inject(Fault(kind="drop_stream", times=drops))  # the connection closes with no answer: a reset
+    made, _ = workshop_client(recordings, server.url)
+    conv = Conversation(client=made, max_tokens=100)  # type: ignore[arg-type]
+    if stored:
+        assert conv.send("Something new").text.startswith("Stand-in reply")
+    else:
+        with pytest.raises(NetworkError):
+            conv.send("Something new")
+    assert len(server.requests) == min(drops + 1, 3) and len(conv.messages) == 2 * stored
+
+
+def test_a_busy_answer_is_read_so_its_connection_is_kept(recordings: Path, server: StandIn) -> None:
+    """A room waiting out a 429 keeps its connections: reconnecting all at once once overflowed the stand-in."""
+    server.inject(Fault(kind="status", status=429, error_type="rate_limit_error", message="Rate limited",
+                        retry_after=0.05, times=3))
+    accepted: list[object] = []
+    listener = server._server
+    assert listener is not None
+    listener.verify_request = lambda request, address: accepted.append(address) or True  # type: ignore[method-assign]
+    made, transport = workshop_client(recordings, server.url)
+    Conversation(client=made, max_tokens=100).send("Something new")  # type: ignore[arg-type]
+    assert transport.waits == 3 and len(server.requests) == 4
+    assert len(accepted) == 1, "all four tries went over one connection"
+
+
+def test_the_stand_in_holds_a_whole_class_connecting_at_once() -> None:
+    """Thirty learners reconnecting together fit the listen backlog (socketserver's default of 5 dropped some)."""
+    listener = Listener(("127.0.0.1", 0), BaseHTTPRequestHandler)  # listening, but not accepting: the queue fills
+    try:
+        sockets = []
+        for _ in range(40):
+            sock = socket.socket()
+            sock.settimeout(0.5)
+            sock.connect(listener.server_address)  # a full backlog leaves a connect hanging until it times out
+            sockets.append(sock)
+    finally:
+        for sock in sockets:
+            sock.close()
+        listener.server_close()

@@ -1,0 +1,86 @@
+"""Mutation testing, weekly (too slow for every CI run): mutmut per module, with the tests that guard it; prints scores.
+
+    python tools/mutation.py                      # every module below
+    python tools/mutation.py helpers/redact.py    # just these
+
+Each module runs in a scratch copy of the kit (mutmut writes a `mutants/` folder), with pyproject.toml's
+[tool.mutmut] settings and this module's test files. Prints killed/total per module, the score (goal: at least
+90%), and each surviving mutant's diff, to kill with a test or to list in the README as equivalent, with why.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import tomllib
+
+ROOT = Path(__file__).resolve().parent.parent
+COPIED = ("helpers", "tests", "data", "notebooks", "pyproject.toml")
+GOAL = 0.90
+# module -> the test files that guard it. Add the rulebook (helpers/rules*.py), the gateway's ledger
+# (helpers/gateway/ledger.py), the chat's bubble sync and its store (helpers/chat/...) here when they land.
+MODULES: dict[str, list[str]] = {
+    "helpers/redact.py": ["tests/test_redact.py"],
+    "helpers/memory/strategies.py": ["tests/test_memory.py"],
+    "helpers/replay/recordings.py": ["tests/test_recordings.py", "tests/test_transport.py"],
+    "helpers/classroom/exercises.py": ["tests/test_exercises.py"],
+}
+
+
+def config(module: str, tests: list[str]) -> str:
+    """pyproject.toml with [tool.mutmut] narrowed to one module and its tests."""
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    settings = tomllib.loads(text)["tool"]["mutmut"]
+    settings.update(only_mutate=[module], pytest_add_cli_args_test_selection=tests)
+    lines = [f"{key} = {json.dumps(value)}" for key, value in settings.items()]
+    head = text.split("[tool.mutmut]")[0]
+    return head + "[tool.mutmut]\n" + "\n".join(lines) + "\n"
+
+
+def run(module: str, tests: list[str]) -> tuple[int, int, list[str]]:
+    """Mutate one module in a scratch copy; return killed, total and the survivors' diffs."""
+    with tempfile.TemporaryDirectory(prefix="converse-kit-mutation-") as scratch:
+        work = Path(scratch)
+        for name in COPIED:
+            source = ROOT / name
+            if source.is_dir():
+                shutil.copytree(source, work / name, ignore=shutil.ignore_patterns("__pycache__", "mutants"))
+            else:
+                shutil.copy2(source, work / name)
+        (work / "pyproject.toml").write_text(config(module, tests), encoding="utf-8")
+        mutmut = [sys.executable, "-m", "mutmut"]
+        subprocess.run([*mutmut, "run"], cwd=work, stdout=subprocess.DEVNULL, check=False)
+        subprocess.run([*mutmut, "export-cicd-stats"], cwd=work, stdout=subprocess.DEVNULL, check=True)
+        stats = json.loads((work / "mutants" / "mutmut-cicd-stats.json").read_text())
+        listed = subprocess.run([*mutmut, "results"], cwd=work, capture_output=True, text=True, check=True).stdout
+        survivors = re.findall(r"^\s*(\S+): survived", listed, re.M)
+        diffs = [subprocess.run([*mutmut, "show", name], cwd=work, capture_output=True, text=True).stdout
+                 for name in survivors]
+    return stats["killed"], stats["total"] - stats["skipped"], diffs
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run each module asked for and print its score; exit 1 if any is below the goal."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("modules", nargs="*", default=list(MODULES), help="modules to mutate (default: all)")
+    args = parser.parse_args(argv)
+    scores = {}
+    for module in args.modules:
+        killed, total, diffs = run(module, MODULES[module])
+        scores[module] = killed / total if total else 1.0
+        for diff in diffs:
+            print(diff.rstrip(), flush=True)
+        print(f"{module}: {killed}/{total} mutants killed, {scores[module]:.0%} (goal {GOAL:.0%})", flush=True)
+    print("\nScores: " + ", ".join(f"{module} {score:.0%}" for module, score in scores.items()))
+    return 0 if all(score >= GOAL for score in scores.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
