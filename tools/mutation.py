@@ -24,11 +24,19 @@ import tomllib
 ROOT = Path(__file__).resolve().parent.parent
 COPIED = ("helpers", "tests", "data", "notebooks", "pyproject.toml")
 GOAL = 0.90
-# module -> the test files that guard it. Add the rulebook (helpers/rules*.py), the gateway's ledger
-# (helpers/gateway/ledger.py), the chat's bubble sync and its store (helpers/chat/...) here when they land.
+# module -> the test files that guard it.
+RULEBOOK_TESTS = ["tests/test_rulebook.py", "tests/test_blocks.py", "tests/test_conversation.py"]
 MODULES: dict[str, list[str]] = {
     "helpers/redact.py": ["tests/test_redact.py"],
-    "helpers/memory/strategies.py": ["tests/test_memory.py"],
+    "helpers/api/rules_turns.py": RULEBOOK_TESTS,
+    "helpers/api/rules_blocks.py": RULEBOOK_TESTS,
+    "helpers/api/rules_media.py": RULEBOOK_TESTS,
+    "helpers/api/rules_models.py": RULEBOOK_TESTS,
+    "helpers/api/bill.py": ["tests/test_bill.py"],
+    "helpers/gateway/ledger.py": ["tests/test_gateway.py", "tests/test_gateway_probes.py", "tests/test_gateway_class.py"],
+    "helpers/chat/store.py": ["tests/test_store.py"],
+    "helpers/branches.py": ["tests/test_branches.py"],
+    "helpers/memory/strategies.py": ["tests/test_memory.py", "tests/test_tools.py"],
     "helpers/replay/recordings.py": ["tests/test_recordings.py", "tests/test_transport.py"],
     "helpers/classroom/exercises.py": ["tests/test_exercises.py"],
 }
