@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers.gateway.ledger import Ledger
 from helpers.replay import notebooks
 from helpers.standin import StandIn
 
@@ -75,3 +76,16 @@ def server() -> Iterator[StandIn]:
     """A local stand-in of the Messages API for one test, on 127.0.0.1."""
     with StandIn() as standin:
         yield standin
+
+
+@pytest.fixture
+def upstream() -> Iterator[StandIn]:
+    """A stand-in as the class gateway's upstream (the gateway tests')."""
+    with StandIn() as server:
+        yield server
+
+
+@pytest.fixture
+def ledger(tmp_path: Path) -> Ledger:
+    """A fresh class ledger (the gateway tests')."""
+    return Ledger(tmp_path / "class.sqlite")

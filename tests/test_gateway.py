@@ -36,17 +36,6 @@ REAL_KEY = "sk-ant-real-" + "7" * 30  # what the gateway alone holds
 
 
 @pytest.fixture
-def upstream() -> Iterator[StandIn]:
-    with StandIn() as server:
-        yield server
-
-
-@pytest.fixture
-def ledger(tmp_path: Path) -> Ledger:
-    return Ledger(tmp_path / "class.sqlite")
-
-
-@pytest.fixture
 def gateway(ledger: Ledger, upstream: StandIn) -> Iterator[Gateway]:
     with Gateway(ledger, upstream.url, REAL_KEY, rate=50) as running:
         yield running

@@ -66,17 +66,6 @@ def error_of(answer: bytes) -> dict[str, str]:
 
 
 @pytest.fixture
-def upstream() -> Iterator[StandIn]:
-    with StandIn() as server:
-        yield server
-
-
-@pytest.fixture
-def ledger(tmp_path: Path) -> Ledger:
-    return Ledger(tmp_path / "class.sqlite")
-
-
-@pytest.fixture
 def gateway(ledger: Ledger, upstream: StandIn) -> Iterator[Gateway]:
     with Gateway(ledger, upstream.url, REAL_KEY, max_body=2_000, idle_seconds=1.0, body_seconds=1.0) as running:
         yield running
