@@ -192,3 +192,17 @@ def test_cache_diagnostics_name_the_three_common_misses() -> None:
         unknown = client.create(**base, diagnostics={"previous_message_id": "msg_unknown"}, betas=["cache-diagnosis-2026-04-07"])
         assert unknown.diagnostics and unknown.diagnostics.cache_miss_reason
         assert unknown.diagnostics.cache_miss_reason.type == "previous_message_not_found"
+
+
+def test_the_benchmark_rungs_carry_the_compaction_block_and_write_each_fact_to_memory_once() -> None:
+    from helpers.memory.costsim import load_script, simulate
+    from helpers.memory.rungs import MemoryTool, ServerEdits
+
+    script = load_script(load_script.__defaults__[0].parent / "tool_chat.json")  # type: ignore[index]
+    compaction = ServerEdits([{"type": "compact_20260112", "trigger": {"type": "input_tokens", "value": 9000}}], "c")
+    rows = simulate(compaction, script)
+    assert compaction.block is not None and max(r.sent for r in rows) < 9000 + 2000  # compacted, never far above the trigger
+    assert compaction.summarizer.read > 9000  # each compaction's own input is billed
+    memory = MemoryTool(10, script.facts)
+    simulate(memory, script)
+    assert memory.memory == script.facts  # written once each, in the order they were stated
