@@ -25,8 +25,14 @@ def run(env: dict[str, str], *args: str, script: Path = BENCHMARK) -> subprocess
 def best_share(stdout: str) -> float:
     """The best managed strategy's share of the full history with caching, as printed."""
     line = next(line for line in stdout.splitlines() if line.startswith("Best managed strategy"))
-    assert line.endswith("of the full history with caching (target at most 0.70)"), line
+    assert line.endswith("of the full history with caching (target at most 0.50)"), line
     return float(line.split(": ")[1].split(" ")[0])
+
+
+def tool_share(stdout: str) -> float:
+    """The tool-heavy script's best share, as printed."""
+    line = next(line for line in stdout.splitlines() if line.startswith("Tool-heavy script: best managed"))
+    return float(line.split(": ")[2].split(" ")[0])
 
 
 def test_offline_prints_the_table_and_writes_the_plot(tmp_path: Path) -> None:
@@ -36,7 +42,11 @@ def test_offline_prints_the_table_and_writes_the_plot(tmp_path: Path) -> None:
     assert "offline estimate" in done.stdout
     assert "block trim" in done.stdout and "sliding window (10) + cache" in done.stdout
     assert "minimum cacheable prefix 4,096 tokens" in done.stdout  # the default model's documented minimum
-    assert best_share(done.stdout) <= 0.70 and "PASS" in done.stdout
+    assert best_share(done.stdout) <= 0.70  # today's best (block trim, 0.67) must not get worse; the goal is 0.50
+    assert ("PASS" in done.stdout) == (best_share(done.stdout) <= 0.50 and tool_share(done.stdout) <= 0.50)
+    for rung in ("clear tool uses (server) + cache", "compaction (server) + cache", "memory tool + sliding window (10) + cache"):
+        assert sum(line.startswith(rung + " ") for line in done.stdout.splitlines()) == 2, rung  # on both scripts
+    assert "Tool-heavy script (facts mid-sentence" in done.stdout and 0 < tool_share(done.stdout) <= 1.0
     assert out.read_text().startswith("<svg") and out.read_text().count("<polyline") >= 8  # two panels, a line per strategy
 
 
@@ -45,7 +55,7 @@ def test_live_counts_every_request_with_count_tokens(server: StandIn, tmp_path: 
     assert done.returncode == 0, done.stderr
     assert "count_tokens" in done.stdout
     counted = [r for r in server.requests if r["path"].endswith("/count_tokens")]
-    assert len(counted) == 100 * 10  # every turn of each of the ten strategies
+    assert len(counted) == 2 * 100 * 14  # every turn of each of the fourteen rungs, on both scripts
     assert 0 < best_share(done.stdout) <= 1.0
 
 

@@ -63,11 +63,12 @@ class Rule:
 def rules() -> tuple[Rule, ...]:
     """Every rule, in the order they are checked (shape first, so later rules can trust the shape)."""
     from .rules_blocks import BLOCK_RULES
+    from .rules_context import CONTEXT_RULES
     from .rules_media import MEDIA_RULES
     from .rules_models import MODEL_RULES
     from .rules_turns import TURN_RULES
 
-    return (*TURN_RULES, *BLOCK_RULES, *MEDIA_RULES, *MODEL_RULES)
+    return (*TURN_RULES, *BLOCK_RULES, *MEDIA_RULES, *MODEL_RULES, *CONTEXT_RULES)
 
 
 def broken(request: Request, scope: Scope = "request") -> Iterator[tuple[Rule, str]]:

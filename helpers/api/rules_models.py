@@ -7,6 +7,7 @@ from typing import Any
 from ..api_facts import DOCS, FALLBACK_CONTEXT_WINDOW
 from .bill import estimate_request_tokens
 from .content import messages_of
+from .edits import edited
 from .models import capability, context_window
 from .rulebook import Request, Rule, combined
 
@@ -38,8 +39,8 @@ def _effort(request: Request) -> str | None:
 
 
 def input_size(body: dict[str, Any]) -> int:
-    """The bill's estimate of a request's input, on the turns as the API combines them."""
-    return estimate_request_tokens({**body, "messages": combined(messages_of(body))})
+    """The bill's estimate of a request's input: turns combined, then the server's context edits applied (edits.py)."""
+    return estimate_request_tokens(edited({**body, "messages": combined(messages_of(body))}).body)
 
 
 def _too_long(request: Request) -> str | None:

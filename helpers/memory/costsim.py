@@ -32,6 +32,13 @@ class Script:
     exchanges: list[Exchange]
     facts: list[str]
     pinned: list[int]
+    tools: list[dict[str, Any]] | None = None  # a tool-heavy script's tool definitions (sent with every request)
+
+    def request(self, t: int, max_tokens: int = 300) -> dict[str, Any]:
+        """Turn t's request: the exchanges before it, then its user turn (and any tool round in it), with the tools."""
+        history = [m for pair in self.exchanges[:t] for m in pair]
+        body = {"model": "sim", "max_tokens": max_tokens, "system": self.system, "messages": [*history, *self.exchanges[t][:-1]]}
+        return {**body, "tools": self.tools} if self.tools else body
 
 
 @dataclass(frozen=True)
@@ -54,7 +61,7 @@ class Turn:
 def load_script(path: Path = LONG_CHAT) -> Script:
     """Read a scripted conversation from data/conversations."""
     data = json.loads(path.read_text(encoding="utf-8"))
-    return Script(data["system"], data["exchanges"], data["facts"], data["pinned"])
+    return Script(data["system"], data["exchanges"], data["facts"], data["pinned"], data.get("tools"))
 
 
 def units(body: dict[str, Any]) -> list[int]:
@@ -93,11 +100,9 @@ def simulate(strategy: Strategy, script: Script, turns: int | None = None, max_t
     """Run the script turn by turn through the strategy and cost each request (summary calls included)."""
     rows, cache = [], PromptCache()
     summarizer = getattr(strategy, "summarizer", None)
-    for t, (user, _) in enumerate(script.exchanges[:turns]):
+    for t in range(len(script.exchanges[:turns])):
         read_before = summarizer.read if isinstance(summarizer, ExtractiveSummarizer) else 0
-        history = [m for pair in script.exchanges[:t] for m in pair]
-        body = strategy.prepare({"model": "sim", "max_tokens": max_tokens, "system": script.system,
-                                 "messages": [*history, user]})
+        body = strategy.prepare(script.request(t, max_tokens))
         sent = sum(units(body))
         summary_call = (summarizer.read if isinstance(summarizer, ExtractiveSummarizer) else 0) - read_before
         if body.get("cache_control"):
@@ -110,9 +115,7 @@ def simulate(strategy: Strategy, script: Script, turns: int | None = None, max_t
 
 def facts_kept(strategy: Strategy, script: Script) -> dict[str, bool]:
     """Which facts are still in the last request of the script under this strategy."""
-    history = [m for pair in script.exchanges[:-1] for m in pair]
-    body = strategy.prepare({"model": "sim", "max_tokens": 300, "system": script.system,
-                             "messages": [*history, script.exchanges[-1][0]]})
+    body = strategy.prepare(script.request(len(script.exchanges) - 1))
     text = json.dumps(body, ensure_ascii=False)
     return {fact: fact in text for fact in script.facts}
 

@@ -28,6 +28,7 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+from ..api.edits import edited
 from ..api.models import context_window, model_info
 from ..api_facts import FALLBACK_CONTEXT_WINDOW
 from ..history import last_user_text as _shortened
@@ -39,6 +40,7 @@ from ..memory import (
     usage_fields,
 )
 from ..serving import BackgroundServer
+from .context import diagnosis, finish
 from .faults import NOT_A_MESSAGE, Fault
 from .replies import Raw, answer, default_blocks
 from .rules import check, combined
@@ -84,6 +86,7 @@ class StandIn(BackgroundServer):
         super().__init__(port=port)
         self.rate_limit, self.retry_after, self.latency = rate_limit, retry_after, latency
         self.requests: list[dict[str, Any]] = []
+        self.answered: dict[str, dict[str, Any]] = {}  # each reply's id and the body it answered (cache diagnostics)
         self._faults: deque[Fault] = deque()
         self._recent: deque[float] = deque()
         self._lock = threading.Lock()
@@ -204,18 +207,22 @@ class _Handler(BaseHTTPRequestHandler):
             return self.send(200, "application/json", b'{"id": "msg_broken", "type": "mess')
         if fault and fault.kind in NOT_A_MESSAGE:  # a captive portal's page, a proxy's JSON
             return self.send(200, *NOT_A_MESSAGE[fault.kind])
+        sent, result = body, edited(body)  # what the client sent; what the model reads after context management
+        body = result.body
         try:  # the error text is the API's as third-party reports quote it (a guess)
             cache = self.standin.cache.bill(body["model"], request_blocks(body), self.standin.clock())
         except TooManyBreakpoints as error:
             return self.error(400, "invalid_request_error", str(error))
-        content, stops, spoken = answer(self.standin.reply(body), body, window_of(body["model"]) - estimate_request_tokens(body))
+        content, stops, spoken = answer(self.standin.reply(sent), body, window_of(body["model"]) - estimate_request_tokens(body))
         if fault and fault.kind == "blank":  # a complete reply whose text is only whitespace
             content = [{"type": "text", "text": " \n ", "citations": None}]
-        digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:20]
+        digest = hashlib.sha256(json.dumps(sent, sort_keys=True).encode()).hexdigest()[:20]
         # the same request always gets the same id, so recordings are stable
         stop = stops.pop("stop_reason")
         reply = message(f"msg_standin_{digest}", body["model"], content, stop, usage(usage_fields(cache), spoken), **stops)
-        reply = beta(reply) if self.headers.get("anthropic-beta") else reply  # a beta request gets a BetaMessage
+        reply = finish(beta(reply), result) if self.headers.get("anthropic-beta") else reply  # a beta request: BetaMessage
+        reply["diagnostics"] = diagnosis(body, self.standin.answered.get(str((body.get("diagnostics") or {}).get("previous_message_id"))))
+        self.standin.answered[reply["id"]] = body
         if fault and fault.kind == "empty":  # a complete reply with no content, its output tokens still billed
             reply["content"] = []
         if not body.get("stream"):
