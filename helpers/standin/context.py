@@ -21,9 +21,9 @@ from ..api.edits import Edited
 DIAGNOSIS_FIELDS = ("model", "system", "tools")
 
 
-def finish(reply: dict[str, Any], result: Edited) -> dict[str, Any]:
-    """The BetaMessage with what context management did: applied edits, the compaction block and its usage."""
-    reply = {**reply, "context_management": {"applied_edits": result.applied}}
+def finish(reply: dict[str, Any], result: Edited, asked: bool = True) -> dict[str, Any]:
+    """The BetaMessage with what context management did (null when the request asked for none), and any compaction."""
+    reply = {**reply, "context_management": {"applied_edits": result.applied} if asked else None}
     if result.compaction is None:
         return reply
     block, used = result.compaction, result.compaction_usage or {}

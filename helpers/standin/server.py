@@ -220,7 +220,8 @@ class _Handler(BaseHTTPRequestHandler):
         # the same request always gets the same id, so recordings are stable
         stop = stops.pop("stop_reason")
         reply = message(f"msg_standin_{digest}", body["model"], content, stop, usage(usage_fields(cache), spoken), **stops)
-        reply = finish(beta(reply), result) if self.headers.get("anthropic-beta") else reply  # a beta request: BetaMessage
+        asked = bool(body.get("context_management"))  # applied_edits only answer a request that asked for edits
+        reply = finish(beta(reply), result, asked) if self.headers.get("anthropic-beta") else reply  # beta: a BetaMessage
         reply["diagnostics"] = diagnosis(body, self.standin.answered.get(str((body.get("diagnostics") or {}).get("previous_message_id"))))
         self.standin.answered[reply["id"]] = body
         if fault and fault.kind == "empty":  # a complete reply with no content, its output tokens still billed
