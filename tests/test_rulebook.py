@@ -141,3 +141,34 @@ def test_stop_sequences_as_one_string_is_refused_before_sending(standin_url: str
     with pytest.raises(UnsendableHistoryError, match=r"stop_sequences=\['END'\]"):
         conv.send("Count to five", stop_sequences="END")  # type: ignore[arg-type]
     assert conv.messages == []
+
+
+def image_turn(data: bytes, media: str = "image/png", at: int = 1) -> dict[str, Any]:
+    """A request whose user turn holds a text block, then (at index `at`) one base64 image."""
+    import base64
+
+    image = {"type": "image", "source": {"type": "base64", "media_type": media, "data": base64.b64encode(data).decode()}}
+    content: list[dict[str, Any]] = [{"type": "text", "text": "Look:"}]
+    content.insert(at, image)
+    return {"model": "claude-haiku-4-5", "max_tokens": 64, "messages": [{"role": "user", "content": "Hi"},
+            {"role": "assistant", "content": "Hello"}, {"role": "user", "content": content}]}
+
+
+def test_the_image_rules_name_the_block_they_found_in_the_api_s_words() -> None:
+    """Written out by hand, so a wrong index or a garbled text in a rule fails here (the walk compares a rule with itself)."""
+    from helpers.pictures import png
+
+    found = by_name("image.media_type").find(Request(image_turn(b"GIF89a", "image/bmp")))
+    assert found == ("messages.2.content.1.image.source.base64.media_type: Input should be "
+                     "'image/jpeg', 'image/png', 'image/gif', 'image/webp'")
+    big = by_name("image.bytes").find(Request(image_turn(b"\0" * (5 * 1024 * 1024 + 7))))
+    assert big == "messages.2.content.1.image.source.base64: image exceeds 5 MB maximum: 5242887 bytes > 5242880 bytes"
+    assert by_name("image.bytes").find(Request(image_turn(b"\0" * (5 * 1024 * 1024)))) is None  # exactly 5 MB is allowed
+    wide = png([[(255, 255, 255)] * 8001])
+    assert by_name("image.dimensions").find(Request(image_turn(wide))) == \
+        "At least one image's longest side exceeds 8000 pixels: messages.2.content.1"
+    assert by_name("image.dimensions").find(Request(image_turn(png([[(0, 0, 0)] * 8000])))) is None
+    many = image_turn(png([[(0, 0, 0)] * 2001]))
+    many["messages"][2]["content"] *= 21  # 21 images: over 20, so the 2000 px limit applies
+    assert by_name("image.dimensions").find(Request(many)).startswith("At least one image's longest side exceeds 2000 pixels")
+    assert by_name("image.bytes").find(Request(image_turn(b"not base64!"))) is None  # undecodable data is not 'over 5 MB'
