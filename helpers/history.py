@@ -21,8 +21,7 @@ def check_text(text: object) -> str:
     """Return the text of a new user turn, or raise a clear error for empty or non-string input."""
     if text is None or not isinstance(text, str):
         raise TypeError(f"A message must be a string of text, not {type(text).__name__}. Example: conv.send('Hello')")
-    if not text.strip():
-        raise ValueError("A message cannot be empty or only whitespace. Type what you want to ask.")
+    check_request({"messages": [{"role": "user", "content": text}]}, scope="history")  # content.empty, content.blank_text
     return text
 
 
