@@ -21,7 +21,6 @@ from .api.rulebook import (
 from .history import check_text
 
 Content = str | list[dict[str, Any]]
-THINKING_TYPES = ("thinking", "redacted_thinking")
 T = TypeVar("T")
 
 

@@ -22,11 +22,11 @@ from ..api_facts import (
 )
 from . import bill_media
 from .bill_media import block_image_tokens, image_size, image_tokens, resized
+from .content import THINKING_TYPES
 
 __all__ = ["block_image_tokens", "estimate_request_tokens", "estimate_tokens", "image_size", "image_tokens",
            "media_tokens", "message_tokens", "output_tokens", "request_units", "resized", "thread_turn_tokens",
            "tool_tokens"]
-THINKING_TYPES = ("thinking", "redacted_thinking")
 
 
 def estimate_tokens(text: str) -> int:

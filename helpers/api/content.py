@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+THINKING_TYPES = ("thinking", "redacted_thinking")  # the block types that carry thinking (SDK: types/*thinking_block*)
+
 
 def blocks_of(content: object) -> list[dict[str, Any]]:
     """A message's content as a list of blocks (text becomes one text block)."""

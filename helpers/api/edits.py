@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .bill import estimate_request_tokens, estimate_tokens
-from .content import blocks_of
+from .content import THINKING_TYPES, blocks_of
 
 PLACEHOLDER = "[cleared by context editing]"  # the kit's wording: the docs say only that a placeholder replaces it
 TOOL_TRIGGER, KEEP_TOOL_USES, KEEP_THINKING_TURNS, COMPACT_TRIGGER = 100_000, 3, 1, 150_000
@@ -103,16 +103,15 @@ def clear_thinking(body: dict[str, Any], edit: dict[str, Any]) -> dict[str, Any]
     keep = edit.get("keep") or {"type": "thinking_turns", "value": KEEP_THINKING_TURNS}
     if keep == "all" or (isinstance(keep, dict) and keep.get("type") == "all"):
         return None
-    thinking = ("thinking", "redacted_thinking")
     turns = [i for i, m in enumerate(body["messages"]) if m.get("role") == "assistant"
-             and any(b.get("type") in thinking for b in blocks_of(m.get("content")))]
+             and any(b.get("type") in THINKING_TYPES for b in blocks_of(m.get("content")))]
     older = turns[: max(0, len(turns) - int(keep["value"]))]
     if not older:
         return None
     before = estimate_request_tokens(body)
     for i in older:
         message = body["messages"][i]
-        body["messages"][i] = {**message, "content": [b for b in blocks_of(message["content"]) if b.get("type") not in thinking]}
+        body["messages"][i] = {**message, "content": [b for b in blocks_of(message["content"]) if b.get("type") not in THINKING_TYPES]}
     return {"type": "clear_thinking_20251015", "cleared_thinking_turns": len(older),
             "cleared_input_tokens": before - estimate_request_tokens(body)}
 

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from ..api_facts import DOCS, MAX_CACHE_BREAKPOINTS, SDK, THINKING_BLOCK_ERROR, TOOL_RESULT_RULE
-from .content import blocks_of, ids, messages_of, role, thinking_on
+from .content import THINKING_TYPES, blocks_of, ids, messages_of, role, thinking_on
 from .rulebook import Request, Rule
 
 HI = {"role": "user", "content": "Hi"}
@@ -67,7 +67,7 @@ def _unsigned(request: Request) -> str | None:
 
 def _altered(request: Request) -> str | None:
     """A thinking or redacted_thinking block that is not as the API returned it."""
-    for kind in ("thinking", "redacted_thinking"):
+    for kind in THINKING_TYPES:
         bad = [(i, j) for i, j, b in _each_block(request, kind) if not request.unmodified(b)]
         if bad:
             field = "signature" if kind == "thinking" else "data"
@@ -82,7 +82,7 @@ def _loop_lost_thinking(request: Request) -> str | None:
     if not thinking_on(request.body) or last is None or role(messages[-1]) != "user":
         return None
     lead = blocks_of(messages[last].get("content"))
-    if ids(messages[last].get("content"), "tool_use", "id") and lead[0].get("type") not in ("thinking", "redacted_thinking"):
+    if ids(messages[last].get("content"), "tool_use", "id") and lead[0].get("type") not in THINKING_TYPES:
         return f"messages.{last}.content.0.type: {THINKING_BLOCK_ERROR.value}"
     return None
 

@@ -13,7 +13,7 @@ import json
 from typing import Any
 
 from ..api.bill import output_tokens
-from ..api.content import blocks_of, ids, thinking_on
+from ..api.content import THINKING_TYPES, blocks_of, ids, thinking_on
 from ..api_facts import CONTEXT_EXCEEDED
 from .wire import cut
 
@@ -48,7 +48,7 @@ def shaped(raw: Raw, body: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[s
     extra = {key: raw[key] for key in STOP_FIELDS if isinstance(raw, dict) and key in raw}
     blocks = raw.get("content", []) if isinstance(raw, dict) else raw
     content = [filled(b, i, body) for i, b in enumerate(blocks_of(blocks))
-               if thinking_on(body) or b.get("type") not in ("thinking", "redacted_thinking")]
+               if thinking_on(body) or b.get("type") not in THINKING_TYPES]
     if "stop_reason" not in extra:
         extra["stop_reason"] = "tool_use" if any(b["type"] == "tool_use" for b in content) else "end_turn"
     return content, extra

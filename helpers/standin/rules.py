@@ -12,8 +12,6 @@ from ..api.rulebook import api_answer
 from ..api.rulebook import combined as combined  # the API's merge of consecutive turns, from the rulebook
 from .replies import unmodified
 
-SKIPPED = ("kit.",)  # the kit's own rules: the API itself combines, accepts, or does not say
-
 
 def check(body: Any, betas: tuple[str, ...] = ()) -> tuple[str, dict[str, Any]] | None:
     """Why the API would refuse this messages request with a 400 (its message and error details), or None."""
