@@ -95,8 +95,8 @@ class Conversation(Branching):
         summary (kept in `memory.summary`, so the turn then reuses it); every other strategy only reads.
         """
         ending = [{"role": "assistant", "content": check_text(prefill)}] if prefill is not None else []
-        body: dict[str, Any] = {"model": check_model(self.model),
-                                "max_tokens": check_max_tokens(self.max_tokens if max_tokens is None else max_tokens)}
+        body: dict[str, Any] = {"model": check_model(self.model),  # max_tokens: the rulebook's two rules, below
+                                "max_tokens": self.max_tokens if max_tokens is None else max_tokens}
         if check_system(self.system):
             body["system"] = self.system
         body["messages"] = copy.deepcopy([*self.messages, {"role": "user", "content": check_content(text)}, *ending])
