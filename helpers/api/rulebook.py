@@ -3,7 +3,7 @@
 One entry is one rule: what it checks, what the API does (refuses with a 400, combines, or leaves undocumented),
 the API's error text and how sure that wording is, its source and the date checked, and the kit's stance (refuse
 before sending, with advice, or let the API answer). `check_request` (the core, before a request leaves) and
-`api_answer` (the stand-in, as the API would answer) both walk `RULES`; no rule is written anywhere else.
+`api_answer` (the stand-in, as the API would answer) both walk `rules()`; no rule is written anywhere else.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ..api_facts import CHECKED
+from .content import blocks_of
 
 Outcome = Literal["refused", "combined", "undocumented"]  # what the API does with a request that breaks the rule
 Stance = Literal["refuse", "api"]  # the kit refuses before sending, or lets the API answer
@@ -107,8 +108,6 @@ def by_name(name: str) -> Rule:
 
 def combined(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Consecutive user (or assistant) turns merged into one turn, as the API does (the rule kit.alternating's source)."""
-    from .content import blocks_of
-
     merged: list[dict[str, Any]] = []
     for message in messages:
         if merged and merged[-1]["role"] == message["role"] and message["role"] != "system":
