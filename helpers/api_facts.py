@@ -224,3 +224,21 @@ THREAD_EXPIRED_STATUS = Fact(404, f"{DOCS}/build-with-claude/message-threads (co
                                   "continue returns 404: send the whole conversation again with a new create)", "2026-12-01")
 SERVER_TOOL_PAUSE = Fact("pause_turn", f"{DOCS}/agents-and-tools/tool-use/server-tools (with server tools such as web search "
                                        "the API may pause a long-running turn with stop_reason pause_turn)", "2026-12-01")
+
+# --- structured outputs (JSON outputs and strict tool use); checked 2026-12-02 ----------------------------------------
+STRUCTURED_CHECKED = "2026-12-02"
+_STRUCTURED = f"{DOCS}/build-with-claude/structured-outputs"
+STRUCTURED_MAY_NOT_MATCH = Fact(("refusal", "max_tokens"),
+                                f"{_STRUCTURED} (invalid outputs: after stop_reason 'refusal' or 'max_tokens' the output "
+                                "may not match the schema; retry a cut reply with a higher max_tokens)", STRUCTURED_CHECKED)
+STRUCTURED_GRAMMAR_SCOPE = Fact("Grammars apply only to Claude's direct output, not to tool use calls, tool results or "
+                                "thinking: Claude thinks freely and the final text follows the schema.",
+                                f"{_STRUCTURED} (feature compatibility, grammar scope)", STRUCTURED_CHECKED)
+STRUCTURED_FORMAT_PROMPT = Fact("With structured outputs Claude receives an additional system prompt explaining the "
+                                "expected output format: input tokens are slightly higher, and changing "
+                                "output_config.format invalidates the prompt cache for that conversation.",
+                                f"{_STRUCTURED} (prompt modification and token costs; no size given)", STRUCTURED_CHECKED)
+STRUCTURED_LIMITS = Fact(MappingProxyType({"strict_tools": 20, "optional_parameters": 24, "union_parameters": 16}),
+                         f"{_STRUCTURED} (schema complexity limits, combined over every strict schema in one request: "
+                         "tools with strict true; parameters not in required; parameters with anyOf or a type array)",
+                         STRUCTURED_CHECKED)

@@ -2,7 +2,8 @@
 
 Text is the kit's estimate (about 4 characters a token, not the API's tokenizer); images by width x height / 750
 after the documented resize, never their base64 text (`bill_media`); documents by their text or their pages; tool
-definitions plus the automatic tool-use system prompt for the `tool_choice`; earlier turns' thinking is not input,
+definitions plus the automatic tool-use system prompt for the `tool_choice`; a structured-outputs format (its schema
+as text, the kit's stand-in for the format prompt the docs say is added); earlier turns' thinking is not input,
 except the thinking of the assistant turn whose tool use is being answered (the current tool loop); thinking is
 billed as output. Each figure is a Fact in helpers.api_facts with its source and date. The stand-in's `usage` and
 its `count_tokens`, the prompt cache's block sizes, the cost simulation and the gateway's budget all use this.
@@ -24,7 +25,7 @@ from . import bill_media
 from .bill_media import block_image_tokens, image_size, image_tokens, resized
 from .content import THINKING_TYPES
 
-__all__ = ["block_image_tokens", "estimate_request_tokens", "estimate_tokens", "image_size", "image_tokens",
+__all__ = ["block_image_tokens", "estimate_request_tokens", "estimate_tokens", "format_tokens", "image_size", "image_tokens",
            "media_tokens", "message_tokens", "output_tokens", "request_units", "resized", "thread_turn_tokens",
            "tool_tokens"]
 
@@ -81,6 +82,13 @@ def tool_tokens(body: dict[str, Any]) -> int:
     return estimate_tokens(json.dumps(tools)) + TOOL_SYSTEM_PROMPT_TOKENS.value.get(choice, TOOL_SYSTEM_PROMPT_TOKENS.value["auto"])
 
 
+def format_tokens(body: dict[str, Any]) -> int:
+    """The format prompt of output_config.format: its schema as text (the kit's estimate; the docs give no size)."""
+    config = body.get("output_config")
+    shape = config.get("format") if isinstance(config, dict) else None
+    return estimate_tokens(json.dumps(shape)) if shape else 0  # STRUCTURED_FORMAT_PROMPT: added, size not given
+
+
 def system_tokens(system: Any) -> int:
     """The system prompt's tokens (a string, or text blocks as JSON)."""
     return estimate_tokens(json.dumps(system if system is not None else ""))
@@ -90,7 +98,7 @@ def request_units(body: dict[str, Any]) -> list[int]:
     """The request in cacheable units, in cache order: tools with the system prompt first, then each message."""
     messages = list(body.get("messages", []))
     keep = thinking_counted(messages, body.get("model"))
-    return [tool_tokens(body) + system_tokens(body.get("system", ""))] + \
+    return [tool_tokens(body) + format_tokens(body) + system_tokens(body.get("system", ""))] + \
         [message_tokens(m, keep_thinking=k) for m, k in zip(messages, keep, strict=True)]
 
 

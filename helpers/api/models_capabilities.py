@@ -19,8 +19,8 @@ _ADAPTIVE_AWS = ("docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-a
                  "Opus 4.7 only adaptive: enabled and, in the newer copy, disabled return a 400)")
 _OPUS5 = (f"{DOCS}/about-claude/models/whats-new-opus-5 ('On Claude Opus 4.8, requests run without thinking unless you set "
           "thinking: adaptive'); enabled on Opus 4.8 not settled: false, as on Opus 4.7 (conservative)")
-_STRUCTURED = (f"{DOCS}/build-with-claude/structured-outputs (GA for Opus 4.6, Sonnet 4.6, Sonnet 4.5, Opus 4.5, Haiku 4.5); "
-               "Opus 4.7: docs.cloud.google.com/vertex-ai/generative-ai/docs/partner-models/claude/structured_outputs; "
+_STRUCTURED = (f"{DOCS}/build-with-claude/structured-outputs (checked 2026-12-02: JSON outputs and strict tool use are GA on "
+               "the Claude API for Mythos Preview, Opus 4.7, Opus 4.6, Sonnet 4.6, Sonnet 4.5, Opus 4.5 and Haiku 4.5); "
                "Opus 4.8 not listed in the copies checked: false (conservative)")
 _ASSUMED = "not settled per model by the docs checked; assumed true (the kit's lessons use it on every model)"
 _NOT_SETTLED = "not settled by the docs checked; false (conservative: the kit claims no support the docs do not show)"

@@ -67,9 +67,10 @@ def rules() -> tuple[Rule, ...]:
     from .rules_context import CONTEXT_RULES
     from .rules_media import MEDIA_RULES
     from .rules_models import MODEL_RULES
+    from .rules_structured import STRUCTURED_RULES
     from .rules_turns import TURN_RULES
 
-    return (*TURN_RULES, *BLOCK_RULES, *MEDIA_RULES, *MODEL_RULES, *CONTEXT_RULES)
+    return (*TURN_RULES, *BLOCK_RULES, *MEDIA_RULES, *MODEL_RULES, *CONTEXT_RULES, *STRUCTURED_RULES)
 
 
 def broken(request: Request, scope: Scope = "request") -> Iterator[tuple[Rule, str]]:

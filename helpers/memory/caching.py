@@ -119,6 +119,8 @@ def request_blocks(body: dict[str, Any]) -> list[Block]:
         raise TooManyBreakpoints(too_many)
     sizes = request_units(body)  # the bill's sizes: tools with the system prompt, then each message
     head = json.dumps({"tools": body.get("tools"), "system": _strip(system)}) if body.get("tools") else json.dumps(_strip(system))
+    shape = (body.get("output_config") or {}).get("format")  # a new format invalidates the cache (STRUCTURED_FORMAT_PROMPT)
+    head += json.dumps(shape) if shape else ""
     blocks = [Block(head, sizes[0], _ttl(system))]
     for message, size in zip(body.get("messages", []), sizes[1:], strict=True):
         content = message.get("content", "")

@@ -175,6 +175,7 @@ def main(argv: list[str] | None = None) -> int:
             env.update({"ANTHROPIC_BASE_URL": server.url, KEY_VAR: "authored-sample-no-key", AUTHORED_VAR: "1"})
             failures = record_all(paths, env, settings.recordings)
         failures += [f"no authored reply for: {said!r}" for said in dict.fromkeys(replies.missing)]
+        failures += [f"authored reply does not fit its request: {why}" for why in dict.fromkeys(server.authoring_errors)]
     elif not settings.has_key:
         print(f"Recording calls the live API, so it needs your API key, and none was found. Nothing was recorded.\n{KEY_HELP}")
         return 2

@@ -10,7 +10,8 @@ Behaviours, each with its source (values in helpers/api_facts.py; "guess" marks 
   breakpoints (at most 4), 5-minute and 1-hour TTLs, all cache fields in usage, JSON and streams (whole messages: guess);
 - a prompt over the context window gets a 400 "prompt is too long"; a reply that would overflow it stops with
   model_context_window_exceeded (SDK StopReason docstring); every field the SDK's types declare (wire.py);
-- content blocks, stop sequences, tool use and thinking (with signatures) answered and checked as in replies.py.
+- content blocks, stop sequences, tool use and thinking (with signatures) answered and checked as in replies.py;
+- structured outputs: a reply to output_config.format is JSON valid against its schema, strict tools' inputs against theirs.
 Token counts are the kit's bill (helpers/api/bill.py): documented formulas for images, tools and thinking, and about
 4 characters a token for text (an estimate, not the API's tokenizer); count_tokens and usage use the same bill.
 Message threads (beta) are not modelled: the stand-in keeps no thread (helpers.api.bill.thread_turn_tokens bills one offline).
@@ -44,6 +45,7 @@ from .context import diagnosis, finish
 from .faults import NOT_A_MESSAGE, Fault
 from .replies import Raw, answer, default_blocks
 from .rules import check, combined
+from .structured import authoring_failure, authoring_problem, fitted
 from .wire import beta, chunks, cut, message, sse, stream_events, usage
 
 __all__ = ["Fault", "StandIn", "chunks", "cut", "model_info", "sse", "stream_events"]
@@ -71,7 +73,7 @@ def counted(body: dict[str, Any]) -> int:
 
 def default_reply(body: dict[str, Any]) -> Raw:
     """A deterministic reply that echoes the start of the last user message (with tools: a call of the first one)."""
-    return default_blocks(body, f"Stand-in reply to: {last_user_text(body)[:60]}")
+    return fitted(body, default_blocks(body, f"Stand-in reply to: {last_user_text(body)[:60]}"))
 
 
 class StandIn(BackgroundServer):
@@ -87,6 +89,7 @@ class StandIn(BackgroundServer):
         self.rate_limit, self.retry_after, self.latency = rate_limit, retry_after, latency
         self.requests: list[dict[str, Any]] = []
         self.answered: dict[str, dict[str, Any]] = {}  # each reply's id and the body it answered (cache diagnostics)
+        self.authoring_errors: list[str] = []  # authored replies that do not fit their request (structured.py)
         self._faults: deque[Fault] = deque()
         self._recent: deque[float] = deque()
         self._lock = threading.Lock()
@@ -214,6 +217,9 @@ class _Handler(BaseHTTPRequestHandler):
         except TooManyBreakpoints as error:
             return self.error(400, "invalid_request_error", str(error))
         content, stops, spoken = answer(self.standin.reply(sent), body, window_of(body["model"]) - estimate_request_tokens(body))
+        problem = authoring_problem(sent, content, stops["stop_reason"])  # structured outputs: JSON, strict tool inputs
+        if problem:
+            return authoring_failure(self, problem)
         if fault and fault.kind == "blank":  # a complete reply whose text is only whitespace
             content = [{"type": "text", "text": " \n ", "citations": None}]
         digest = hashlib.sha256(json.dumps(sent, sort_keys=True).encode()).hexdigest()[:20]
