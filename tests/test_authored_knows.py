@@ -72,6 +72,7 @@ def request_text(body: dict[str, Any], responses: dict[str, tuple[dict[str, Any]
     system = body.get("system") or ""
     parts = [system if isinstance(system, str) else content_text(system)]
     parts += [f"{t.get('name', '')} {t.get('description', '')}" for t in body.get("tools") or []]
+    parts += [json.dumps(body["output_config"].get("format"))] if isinstance(body.get("output_config"), dict) else []
     previous = (body.get("thread") or {}).get("previous_message_id")
     if previous in responses:
         earlier, reply = responses[previous]

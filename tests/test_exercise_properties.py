@@ -175,6 +175,35 @@ def test_06_2_accepts_any_sendable_body_that_stops_at_end(others: list[str], max
     assert not passes("06.2", {**body, "stop_sequences": others or ["end"]})
 
 
+@st.composite
+def city_bodies(draw: st.DrawFn) -> dict[str, Any]:
+    """A right answer to 06.3: any question, a schema with a required string `city`, other fields, titles, optional parts."""
+    others = draw(st.dictionaries(st.sampled_from(["country", "population", "river", "note"]),
+                                  st.sampled_from([{"type": "string"}, {"type": "integer"}, {"type": "boolean"}]), max_size=3))
+    city = {"type": draw(st.sampled_from(["string", ["string", "null"]])), **draw(st.sampled_from([{}, {"description": "A city"}]))}
+    schema: dict[str, Any] = {"type": "object", "properties": {**others, "city": city},
+                              "required": ["city", *draw(st.lists(st.sampled_from(sorted(others) or ["city"]), unique=True))]}
+    schema.update(draw(st.sampled_from([{}, {"additionalProperties": False}, {"title": "Answer"}])))
+    schema["required"] = list(dict.fromkeys(schema["required"]))
+    output_config = {"format": {"type": "json_schema", "schema": schema}}
+    return Conversation(max_tokens=draw(st.integers(1, 4096)), options={"output_config": output_config}).request(draw(words))
+
+
+@FAST
+@given(city_bodies())
+def test_06_3_accepts_any_sendable_body_asking_for_json_with_a_string_city(body: dict[str, Any]) -> None:
+    assert passes("06.3", body)
+    schema = body["output_config"]["format"]["schema"]
+    assert not passes("06.3", {k: v for k, v in body.items() if k != "output_config"})
+    assert not passes("06.3", {**body, "output_config": {"format": {"type": "json", "schema": schema}}})
+    assert not passes("06.3", {**body, "messages": [*body["messages"], {"role": "assistant", "content": "{"}]})
+    without = {**schema, "required": [n for n in schema["required"] if n != "city"]}
+    as_number = {**schema, "properties": {**schema["properties"], "city": {"type": "integer"}}}
+    limited = {**schema, "properties": {**schema["properties"], "city": {"type": "string", "maxLength": 40}}}
+    for wrong in (without, as_number, limited):
+        assert not passes("06.3", {**body, "output_config": {"format": {"type": "json_schema", "schema": wrong}}})
+
+
 # 07.1 -----------------------------------------------------------------------------------------------------
 RESULT = {"type": "tool_result", "tool_use_id": "toolu_exercise_07"}
 

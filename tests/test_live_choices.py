@@ -3,19 +3,24 @@ model never calls a tool and never thinks, and each cell that expected one says 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from kit import live_environment
 
+from helpers.api.rules_structured import format_schema
 from helpers.config import REPO_ROOT
 from helpers.replay import notebooks
 from helpers.standin import StandIn
+from helpers.standin.structured import sample
 
 
 def plain_answer(body: dict[str, Any]) -> str:
-    """A model that answers every request in plain text: no tool call, no thinking block."""
-    return "I would rather answer straight away: it may rain, so take an umbrella."
+    """A model that answers every request in plain text: no tool call, no thinking block (under output_config.format
+    its text is JSON valid against the schema, as constrained decoding makes it)."""
+    schema = format_schema(body)
+    return json.dumps(sample(schema)) if schema is not None else "I would rather answer straight away: it may rain, so take an umbrella."
 
 
 @pytest.mark.parametrize("name", ["06_content_blocks", "07_tools_and_thinking"])

@@ -8,6 +8,7 @@ import math
 import re
 from typing import Any
 
+from ..api.rulebook import UnsendableHistoryError, check_request
 from ..blocks import check_content
 from ..tools import tool_spec
 from .checks import exercise, valid_history
@@ -60,16 +61,21 @@ def _image_turn(turn: Any) -> str | None:
     return None
 
 
-@exercise("06.2")
-def _stop_at_end(body: Any) -> str | None:
-    """A request body, complete enough to send, whose stop_sequences include 'END'."""
+def body_problem(body: Any, how: str) -> str | None:
+    """A hint when a request body is not complete enough to send (model, max_tokens, a valid history), else None."""
     if not isinstance(body, dict) or "messages" not in body:
-        return "Use conv.request(..., stop_sequences=[...]): it returns the body without sending it."
+        return f"Use {how}: it returns the body without sending it."
     if not isinstance(body.get("model"), str) or not body["model"].strip():
         return "A request names its model: use conv.request(...), which fills in model and max_tokens."
     if isinstance(body.get("max_tokens"), bool) or not isinstance(body.get("max_tokens"), int) or body["max_tokens"] < 1:
         return "A request says how long the reply may be: max_tokens, a whole number of at least 1."
-    hint = valid_history(body["messages"]) if body["messages"] else "The request needs your question in messages."
+    return valid_history(body["messages"]) if body["messages"] else "The request needs your question in messages."
+
+
+@exercise("06.2")
+def _stop_at_end(body: Any) -> str | None:
+    """A request body, complete enough to send, whose stop_sequences include 'END'."""
+    hint = body_problem(body, "conv.request(..., stop_sequences=[...])")
     if hint:
         return hint
     stops = body.get("stop_sequences")
@@ -141,4 +147,30 @@ def _celsius_tool(function: Any) -> str | None:
             return f"Calling your function with {fahrenheit} failed ({type(error).__name__}: {error}): it takes one number."
         if value is None or not math.isclose(value, celsius, abs_tol=0.05):
             return f"{fahrenheit} F is {celsius:.2f} C, and your tool says {value}: (f - 32) * 5 / 9."
+    return None
+
+
+def string_field(schema: Any, name: str) -> bool:
+    """Whether an object schema has a required property `name` whose type is (or includes) string."""
+    field = (schema.get("properties") or {}).get(name) if isinstance(schema.get("properties"), dict) else None
+    kind = field.get("type") if isinstance(field, dict) else None
+    return (kind == "string" or isinstance(kind, list) and "string" in kind) and name in (schema.get("required") or [])
+
+
+@exercise("06.3")
+def _city_as_json(body: Any) -> str | None:
+    """A sendable request body whose output_config.format asks for a JSON object with a required string field `city`."""
+    hint = body_problem(body, "Conversation(options={'output_config': ...}).request(...)")
+    if hint:
+        return hint
+    shape = (body.get("output_config") or {}).get("format") if isinstance(body.get("output_config"), dict) else None
+    if not isinstance(shape, dict) or shape.get("type") != "json_schema" or not isinstance(shape.get("schema"), dict):
+        return "Ask for JSON with options={'output_config': {'format': {'type': 'json_schema', 'schema': {...}}}}."
+    schema = shape["schema"]
+    if schema.get("type") != "object" or not string_field(schema, "city"):
+        return "Make the schema an object with 'city': {'type': 'string'} in its properties, and 'city' in required."
+    try:
+        check_request(body)
+    except UnsendableHistoryError as error:
+        return str(error)
     return None
