@@ -20,7 +20,15 @@ def test_every_fact_names_its_source_and_the_day_it_was_checked() -> None:
     facts = api_facts.all_facts()
     assert len(facts) >= 20
     for name, fact in facts.items():
-        assert fact.source and fact.checked in ("2026-11-26", "2026-12-01"), name  # the two days the facts were checked
+        assert fact.source and fact.checked in ("2026-11-26", "2026-12-01", "2026-12-02"), name  # the days facts were checked
+
+
+def test_the_structured_outputs_facts_name_stop_reasons_the_sdk_has_and_the_docs_page() -> None:
+    assert set(api_facts.STRUCTURED_MAY_NOT_MATCH.value) == {"refusal", "max_tokens"}
+    assert set(api_facts.STRUCTURED_MAY_NOT_MATCH.value) <= set(api_facts.STOP_REASONS.value)
+    for fact in (api_facts.STRUCTURED_MAY_NOT_MATCH, api_facts.STRUCTURED_LIMITS, api_facts.STRUCTURED_FORMAT_PROMPT):
+        assert "build-with-claude/structured-outputs" in fact.source and fact.checked == "2026-12-02"
+    assert dict(api_facts.STRUCTURED_LIMITS.value) == {"strict_tools": 20, "optional_parameters": 24, "union_parameters": 16}
 
 
 def test_sdk_facts_are_read_from_the_sdk_not_retyped() -> None:
