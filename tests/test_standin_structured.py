@@ -4,6 +4,7 @@ inputs valid against the tool's input_schema, and an authored reply that breaks 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import anthropic
@@ -19,6 +20,7 @@ from helpers.api.bill import estimate_request_tokens, format_tokens
 from helpers.api.rulebook import UnsendableHistoryError
 from helpers.api.rules_structured import counts
 from helpers.memory import request_blocks
+from helpers.replay import record
 from helpers.standin import StandIn
 from helpers.standin.structured import AUTHORING, sample
 
@@ -121,3 +123,20 @@ def test_the_format_is_billed_and_a_new_format_is_a_new_cache_prefix() -> None:
     assert estimate_request_tokens(with_format) == estimate_request_tokens(body) + format_tokens(with_format)
     other = {**body, "output_config": {"format": {"type": "json_schema", "schema": {**SCHEMA, "required": ["count"]}}}}
     assert request_blocks(with_format)[0].key != request_blocks(other)[0].key != request_blocks(body)[0].key
+
+
+def test_the_record_command_reports_an_authored_reply_that_does_not_fit(
+    tmp_path: Path, recordings: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    authored = tmp_path / "authored"
+    authored.mkdir()
+    entry = {"user": "List fruits as JSON.", "knows": ["fruits"], "reply": "apple, pear and plum"}
+    (authored / "tiny.json").write_text(json.dumps({"replies": [entry]}))
+    script = tmp_path / "tiny.py"
+    script.write_text("from helpers import Conversation, setup\nsetup()\n"
+                      f"Conversation(options={{'output_config': {FORMAT!r}}}).send('List fruits as JSON.')\n")
+    monkeypatch.setattr(record, "AUTHORED_REPLIES", authored)
+    assert record.main(["--authored", str(script)]) == 1
+    said = capsys.readouterr().err
+    assert "FAILED authored reply does not fit its request: output_config.format: its text is not JSON" in said
+    assert not (recordings / "tiny").exists()  # nothing recorded from a reply the API could not give
