@@ -31,3 +31,5 @@ def test_a_notebook_says_what_happened_when_the_model_skips_the_tool_or_the_thin
     assert "Mode: live" in text
     if name == "07_tools_and_thinking":
         assert "reply has no tool_use block" in text and "reply has no thinking block" in text
+    if name == "06_content_blocks":  # the strict tool's cell; the JSON cells still parse (their replies are JSON)
+        assert "reply has no tool_use block" in text and "parsed and valid:" in text
