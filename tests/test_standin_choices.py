@@ -140,3 +140,12 @@ def test_the_kit_refuses_a_budget_on_adaptive_thinking_and_an_unknown_display() 
     conv.thinking = {"type": "adaptive", "display": "full"}
     with pytest.raises(UnsendableHistoryError, match="'summarized' or 'omitted'"):
         conv.request("Hi")
+
+
+def test_an_omitted_thinking_block_streams_only_its_signature() -> None:
+    with StandIn(reply=lambda body: THINKING_REPLY) as server:
+        body = {"model": "claude-opus-4-7", "max_tokens": 2000, "messages": ASK, "thinking": {"type": "adaptive"}}
+        with stand_in_client(server.url).messages.stream(**body) as stream:
+            deltas = [event.delta.type for event in stream if event.type == "content_block_delta" and event.index == 0]
+            final = stream.get_final_message()
+    assert deltas == ["signature_delta"] and final.content[0].thinking == "" and final.content[0].signature
