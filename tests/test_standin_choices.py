@@ -10,6 +10,7 @@ import pytest
 from kit import stand_in_client
 
 from helpers.api.rulebook import UnsendableHistoryError
+from helpers.api_facts import TOOL_USE_COUNTS
 from helpers.conversation import Conversation
 from helpers.standin import StandIn
 from helpers.thinking import capability_rows, thinking_for
@@ -149,3 +150,21 @@ def test_an_omitted_thinking_block_streams_only_its_signature() -> None:
             deltas = [event.delta.type for event in stream if event.type == "content_block_delta" and event.index == 0]
             final = stream.get_final_message()
     assert deltas == ["signature_delta"] and final.content[0].thinking == "" and final.content[0].signature
+
+
+CALLS = [{"type": "tool_use", "name": "get_weather", "input": {"city": city}} for city in ("Oslo", "Lisbon", "Rome")]
+
+
+@pytest.mark.parametrize(("kind", "single"), [(k, s) for k, s in TOOL_USE_COUNTS.value])
+@pytest.mark.parametrize("calls", [0, 1, 2, 3])
+def test_every_entry_of_the_tool_use_counts_is_what_the_stand_in_serves(kind: str, single: bool, calls: int) -> None:
+    fewest, most = TOOL_USE_COUNTS.value[(kind, single)]
+    choice = {"type": kind, **({"name": "get_weather"} if kind == "tool" else {}),
+              **({"disable_parallel_tool_use": True} if single else {})}
+    reply = [{"type": "text", "text": "Here."}, *CALLS[:calls]]
+    if most is not None and calls > most:
+        with pytest.raises(anthropic.InternalServerError, match="impossible"):
+            send(reply, tool_choice=choice)
+        return
+    served = [block for block in send(reply, tool_choice=choice).content if block.type == "tool_use"]
+    assert len(served) == max(calls, fewest) and (most is None or len(served) <= most)
