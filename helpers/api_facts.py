@@ -16,7 +16,15 @@ from typing import Generic, TypeVar
 import anthropic
 from anthropic import _constants
 from anthropic._data import DEPRECATED_MODELS as _SDK_DEPRECATED
-from anthropic.types import RefusalStopDetails, StopReason
+from anthropic.types import (
+    RefusalStopDetails,
+    StopReason,
+    ThinkingConfigAdaptiveParam,
+    ToolChoiceAnyParam,
+    ToolChoiceAutoParam,
+    ToolChoiceNoneParam,
+    ToolChoiceToolParam,
+)
 from anthropic.types.anthropic_beta_param import AnthropicBetaParam
 from anthropic.types.model import Model
 
@@ -85,8 +93,11 @@ PREFILL_ERROR = Fact("This model does not support assistant message prefill. The
 SYSTEM_ROLE_ERROR = Fact("role 'system' is not supported on this model",
                          f"{UNVERIFIED}: text reported by third-party gateways; the docs say only that older models reject it")
 TOOL_RESULT_RULE = Fact("Each tool_use must be answered by a tool_result with its id in the very next user turn, "
-                        "tool_result blocks first.",
-                        f"{DOCS}/agents-and-tools/tool-use/implement-tool-use (handling tool use and tool result blocks)")
+                        "tool_result blocks first; a reply that asks for several tools gets all their results together "
+                        "in that one user message.",
+                        f"{DOCS}/agents-and-tools/tool-use/implement-tool-use (handling tool use and tool result blocks); "
+                        f"{DOCS}/agents-and-tools/tool-use/parallel-tool-use ('return one tool_result for each tool_use "
+                        "block, all together in the next user message')", "2026-12-02")
 THINKING_RULE = Fact("When thinking is on and Claude uses a tool, its thinking blocks must go back unmodified, with their "
                      "signatures, in the assistant turn that asked for the tool.",
                      f"{DOCS}/build-with-claude/extended-thinking (preserving thinking blocks; extended thinking with tool use)")
@@ -242,3 +253,30 @@ STRUCTURED_LIMITS = Fact(MappingProxyType({"strict_tools": 20, "optional_paramet
                          f"{_STRUCTURED} (schema complexity limits, combined over every strict schema in one request: "
                          "tools with strict true; parameters not in required; parameters with anyOf or a type array)",
                          STRUCTURED_CHECKED)
+
+# --- tool_choice, parallel tool use, thinking display (checked 2026-12-02) --------------------------
+_CHOICE_TYPES = {"auto": ToolChoiceAutoParam, "any": ToolChoiceAnyParam, "tool": ToolChoiceToolParam, "none": ToolChoiceNoneParam}
+TOOL_CHOICES = Fact(MappingProxyType({kind: str(cls.__doc__).strip() for kind, cls in _CHOICE_TYPES.items()}),
+                    f"{SDK}: types/tool_choice_*_param.py (each class's docstring); {DOCS}/agents-and-tools/tool-use/"
+                    "implement-tool-use (forcing tool use)", "2026-12-02")
+TOOL_USE_COUNTS = Fact(MappingProxyType({  # (tool_choice type, disable_parallel_tool_use): (fewest, most) tool_use blocks
+    ("auto", False): (0, None), ("auto", True): (0, 1), ("any", False): (1, None), ("any", True): (1, 1),
+    ("tool", False): (1, None), ("tool", True): (1, 1), ("none", False): (0, 0)}),
+    f"{SDK}: types/tool_choice_auto_param.py (disable_parallel_tool_use: 'at most one tool use'), tool_choice_any_param.py "
+    "and tool_choice_tool_param.py ('exactly one tool use'), tool_choice_none_param.py ('not allowed to use tools'); "
+    f"{DOCS}/agents-and-tools/tool-use/parallel-tool-use ('By default, Claude may call multiple tools in a single "
+    "response')", "2026-12-02")
+THINKING_DISPLAYS = Fact(MappingProxyType(dict(zip(
+    _literals(typing.get_type_hints(ThinkingConfigAdaptiveParam)["display"]),
+    ("the thinking text comes back as usual (a summary of the full thinking)",
+     "the thinking text comes back empty; the signature still comes, for the next turns"), strict=True))),
+    f"{SDK}: types/thinking_config_adaptive_param.py and thinking_config_enabled_param.py (display: 'When set to "
+    "`summarized`, thinking is returned normally. When set to `omitted`, thinking content is redacted but a signature is "
+    f"returned'); {DOCS}/build-with-claude/extended-thinking#controlling-thinking-display", "2026-12-02")
+THINKING_DISPLAY_DEFAULT = Fact(MappingProxyType({
+    "claude-haiku-4-5": "summarized", "claude-sonnet-4-6": "summarized", "claude-opus-4-7": "omitted",
+    "claude-opus-4-8": "omitted"}),
+    f"{SDK}: the display docstring ('The default depends on the model'); the per-model defaults as copies and reports of "
+    f"{DOCS}/build-with-claude/extended-thinking#controlling-thinking-display give them (summarized on the Claude 4 "
+    "models before Opus 4.7, omitted from Opus 4.7 on: docker/docker-agent pull requests 2451 and 3415, BerriAI/litellm "
+    "issue 25965); the page itself was not read here", "2026-12-02")

@@ -1,10 +1,11 @@
-"""The rulebook's rules that depend on the model: thinking types, effort levels and the context window (Models API data)."""
+"""The rulebook's rules that depend on the model (thinking types, effort levels, the context window: Models API data),
+and the shape of the thinking config those rules read (display, and no budget on adaptive thinking)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..api_facts import DOCS, FALLBACK_CONTEXT_WINDOW
+from ..api_facts import DOCS, FALLBACK_CONTEXT_WINDOW, SDK, THINKING_DISPLAYS
 from .bill import estimate_request_tokens
 from .content import messages_of
 from .edits import edited
@@ -38,6 +39,23 @@ def _effort(request: Request) -> str | None:
     return None
 
 
+def _display(request: Request) -> str | None:
+    """A thinking display that is not one the SDK declares (summarized, omitted)."""
+    config = request.body.get("thinking")
+    if not isinstance(config, dict) or config.get("display") is None or config["display"] in THINKING_DISPLAYS.value:
+        return None
+    wanted = " or ".join(repr(d) for d in THINKING_DISPLAYS.value)
+    return f"thinking.{config.get('type')}.display: Input should be {wanted}"
+
+
+def _adaptive_budget(request: Request) -> str | None:
+    """Adaptive thinking sent with a budget_tokens (adaptive has none: the model sets its own depth, effort steers it)."""
+    config = request.body.get("thinking")
+    if isinstance(config, dict) and config.get("type") == "adaptive" and "budget_tokens" in config:
+        return "thinking.adaptive.budget_tokens: Extra inputs are not permitted"
+    return None
+
+
 def input_size(body: dict[str, Any]) -> int:
     """The bill's estimate of a request's input: turns combined, then the server's context edits applied (edits.py)."""
     return estimate_request_tokens(edited({**body, "messages": combined(messages_of(body))}).body)
@@ -50,7 +68,19 @@ def _too_long(request: Request) -> str | None:
     return f"prompt is too long: {size} tokens > {window} maximum" if size > window else None
 
 
+ADAPTIVE_DOC = f"{DOCS}/build-with-claude/adaptive-thinking"
 MODEL_RULES = (
+    Rule("thinking.display", "thinking display is 'summarized' or 'omitted'", _display, "refused",
+         f"{THINKING_DISPLAYS.source}", "refuse",
+         "Set display to 'summarized' (thinking text shown) or 'omitted' (empty text, signature kept), or leave it out.",
+         {"model": "claude-sonnet-4-6", "max_tokens": 2048, "thinking": {"type": "adaptive", "display": "full"},
+          "messages": [HI]}),
+    Rule("thinking.adaptive_budget", "adaptive thinking has no budget_tokens (effort steers it)", _adaptive_budget,
+         "refused", f"{SDK}: types/thinking_config_adaptive_param.py (type and display only); {ADAPTIVE_DOC}; "
+         f"{DOCS}/build-with-claude/effort", "refuse",
+         "Drop budget_tokens from adaptive thinking and steer it with output_config={'effort': 'low'|'medium'|'high'|...}.",
+         {"model": "claude-sonnet-4-6", "max_tokens": 4096, "thinking": {"type": "adaptive", "budget_tokens": 2048},
+          "messages": [HI]}),
     Rule("thinking.type_model", "the thinking type is one the model accepts (per model)", _thinking_type, "refused",
          f"{MODELS_DOC}: thinking.types; {DOCS}/build-with-claude/adaptive-thinking", "refuse",
          "Use a thinking type this model has: helpers.api.models.capability(model, 'thinking.types.adaptive'); "

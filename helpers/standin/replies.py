@@ -3,7 +3,8 @@
 Sources (values in helpers/api_facts.py): thinking blocks only when the request turns thinking on, each with a
 signature (extended thinking docs; the stand-in's signature is a digest of the text, a guess at nothing real);
 `tool_use` blocks with an id and `stop_reason: "tool_use"` (tool use docs); `stop_sequences` end the text before
-the first one found, with `stop_reason: "stop_sequence"` and the `stop_sequence` field (SDK Message docstring).
+the first one found, with `stop_reason: "stop_sequence"` and the `stop_sequence` field (SDK Message docstring);
+tool_choice, disable_parallel_tool_use and thinking display as in choices.py.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from ..api.bill import output_tokens
 from ..api.content import THINKING_TYPES, blocks_of, ids, thinking_on
 from ..api_facts import CONTEXT_EXCEEDED
+from .choices import chosen, displayed, offered, sample_call, signed_omitted
 from .wire import cut
 
 Raw = str | list[dict[str, Any]] | dict[str, Any]
@@ -69,7 +71,7 @@ def unmodified(block: Any) -> bool:
     """Whether a thinking block carries the stand-in's own signature for its text (a redacted block, its own data)."""
     if block.get("type") == "redacted_thinking":
         return str(block.get("data", "")).startswith(REDACTED)
-    return bool(block.get("signature") == signature(str(block.get("thinking"))))
+    return bool(block.get("signature") == signature(str(block.get("thinking")))) or signed_omitted(block)
 
 
 def answer(raw: Raw, body: dict[str, Any], room: int) -> tuple[list[dict[str, Any]], dict[str, Any], int]:
@@ -85,15 +87,14 @@ def answer(raw: Raw, body: dict[str, Any], room: int) -> tuple[list[dict[str, An
         content, stops = ([{"type": "text", "text": text, "citations": None}] if text else []), {"stop_reason": stop}
     else:
         content, stops = shaped(raw, body)
+    content = chosen(content, stops, body, filled)  # tool_choice: ImpossibleReply for a call the API never sends
     content, sequence = stopped_at(content, [str(s) for s in body.get("stop_sequences") or []])
     if sequence is not None:
         stops.update(stop_reason="stop_sequence", stop_sequence=sequence)
     spent = output_tokens(content)  # the bill's output: text, tool input and the full thinking
+    content = displayed(content, body)  # display omitted: the thinking text left out, still billed in full
     # a reply cut at max_tokens used every token it was given (the cut text lands on a word boundary, a little short)
     return content, stops, limit if stops["stop_reason"] in ("max_tokens", CONTEXT_EXCEEDED.value) else spent
-
-
-SAMPLES = {"string": "example", "integer": 1, "number": 1, "boolean": True, "array": [], "object": {}}
 
 
 def default_blocks(body: dict[str, Any], text: str) -> Raw:
@@ -101,11 +102,8 @@ def default_blocks(body: dict[str, Any], text: str) -> Raw:
     first client tool (inputs filled with sample values) unless the last turn already answers a tool."""
     last = body["messages"][-1] if body.get("messages") else {}
     answering = ids(last.get("content"), "tool_result", "tool_use_id")
-    tools = [t for t in body.get("tools") or [] if isinstance(t, dict) and "input_schema" in t]
+    tools = offered(body)  # tool_choice none calls nothing, tool calls the named tool
     blocks = [{"type": "thinking", "thinking": f"Thinking about: {text[:60]}"}] if thinking_on(body) else []
     if tools and not answering:
-        schema = tools[0]["input_schema"]
-        sample = {k: SAMPLES.get(schema.get("properties", {}).get(k, {}).get("type", "string"), "example")
-                  for k in schema.get("required", [])}
-        return [*blocks, {"type": "text", "text": text}, {"type": "tool_use", "name": tools[0]["name"], "input": sample}]
+        return [*blocks, {"type": "text", "text": text}, sample_call(tools[0])]
     return [*blocks, {"type": "text", "text": text}] if blocks else text

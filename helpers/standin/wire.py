@@ -54,7 +54,7 @@ def block_events(index: int, block: dict[str, Any]) -> list[bytes]:
     if kind == "text":
         deltas = [{"type": "text_delta", "text": piece} for piece in chunks(block["text"])]
     elif kind == "thinking":
-        deltas = [{"type": "thinking_delta", "thinking": piece} for piece in chunks(block["thinking"])]
+        deltas = [{"type": "thinking_delta", "thinking": piece} for piece in chunks(block["thinking"]) if block["thinking"]]
         deltas.append({"type": "signature_delta", "signature": block["signature"]})  # just before the block's stop
     elif kind == "tool_use":
         deltas = [{"type": "input_json_delta", "partial_json": piece} for piece in chunks(json.dumps(block["input"]), 2)]
