@@ -98,12 +98,14 @@ SAMPLES = {"string": "example", "integer": 1, "number": 1, "boolean": True, "arr
 
 def default_blocks(body: dict[str, Any], text: str) -> Raw:
     """The stand-in's own default reply: text, a thinking block first when thinking is on, and a call of the
-    first client tool (inputs filled with sample values) unless the last turn already answers a tool."""
+    first client tool (inputs filled with sample values) unless the last turn already answers a tool or tool_choice is
+    none (SDK ToolChoiceNoneParam: 'The model will not be allowed to use tools')."""
     last = body["messages"][-1] if body.get("messages") else {}
     answering = ids(last.get("content"), "tool_result", "tool_use_id")
     tools = [t for t in body.get("tools") or [] if isinstance(t, dict) and "input_schema" in t]
     blocks = [{"type": "thinking", "thinking": f"Thinking about: {text[:60]}"}] if thinking_on(body) else []
-    if tools and not answering:
+    choice = body.get("tool_choice")
+    if tools and not answering and not (isinstance(choice, dict) and choice.get("type") == "none"):
         schema = tools[0]["input_schema"]
         sample = {k: SAMPLES.get(schema.get("properties", {}).get(k, {}).get("type", "string"), "example")
                   for k in schema.get("required", [])}
