@@ -19,7 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..api_facts import CLEAR_THINKING_KEEP, CLEAR_TOOL_USES_KEEP, CLEAR_TOOL_USES_TRIGGER, COMPACT_TRIGGER as _COMPACT
+from ..api_facts import CLEAR_THINKING_KEEP, CLEAR_TOOL_USES_KEEP, CLEAR_TOOL_USES_TRIGGER
+from ..api_facts import COMPACT_TRIGGER as _COMPACT
 from .bill import estimate_request_tokens, estimate_tokens
 from .content import THINKING_TYPES, blocks_of
 
