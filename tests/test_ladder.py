@@ -49,3 +49,13 @@ def test_every_rung_runs_on_the_tool_script_and_the_table_lists_them() -> None:
     assert all(sum(r.facts.values()) == len(script.facts) for r in table_rows)  # every rung keeps every pinned fact
     assert table(table_rows).count("\n") == len(table_rows)
     assert facts_in({"system": script.facts[0]}, script.facts) == {script.facts[0]: True, **{f: False for f in script.facts[1:]}}
+
+
+def test_the_ladder_plot_has_three_panels_and_a_line_and_label_per_rung() -> None:
+    from helpers.memory.ladder import plot_ladder
+
+    script = load_script(TOOL_CHAT)
+    outcomes = simulate_ladder(script)
+    chart = plot_ladder(outcomes, "ladder")
+    assert chart.svg.count("<polyline") == 3 * len(outcomes)
+    assert "Cached tokens lost per turn" in chart.svg and all(o.label in chart.svg for o in outcomes)

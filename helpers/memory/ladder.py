@@ -8,14 +8,17 @@ the tool-heavy script, not documented defaults.
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
 from ..api.content import blocks_of
 from ..api_facts import CACHE_READ_MULTIPLIER, cache_write_multiplier
 from .costsim import LONG_CHAT, ExtractiveSummarizer, Outcome, Script, Turn, compare
+from .plots import PANEL_H, PANEL_W, Chart, legend, panel
 from .rungs import MemoryTool, ServerEdits
 from .strategies import BlockTrim, FullHistory, Strategy, SummarizeOlder
 
@@ -76,13 +79,18 @@ def split_pairs(messages: Sequence[dict[str, Any]]) -> list[str]:
     return problems
 
 
-def cache_lost(turns: Sequence[Turn]) -> int:
-    """Cached tokens a turn could not read because the prefix before them changed (written again instead)."""
-    lost, cached = 0, 0
+def lost_per_turn(turns: Sequence[Turn]) -> list[int]:
+    """Each turn's cached tokens it could not read because the prompt before them changed (written again instead)."""
+    lost, cached = [], 0
     for turn in turns:
-        lost += max(0, min(cached, turn.sent) - turn.cache_read)
+        lost.append(max(0, min(cached, turn.sent) - turn.cache_read))
         cached = turn.cache_read + turn.cache_write + turn.cache_write_1h
     return lost
+
+
+def cache_lost(turns: Sequence[Turn]) -> int:
+    """The cached tokens lost over the whole script."""
+    return sum(lost_per_turn(turns))
 
 
 @dataclass(frozen=True)
@@ -120,3 +128,20 @@ def facts_in(body: dict[str, Any], facts: Sequence[str]) -> dict[str, bool]:
     """Which facts appear anywhere in a request body (system, tools, messages, compaction blocks)."""
     text = json.dumps(body, ensure_ascii=False)
     return {fact: fact in text for fact in facts}
+
+
+def plot_ladder(outcomes: Sequence[Outcome], title: str) -> Chart:
+    """Three panels: tokens sent per turn, cumulative input billed, and cached tokens lost per turn; the legend below."""
+    sent = [(o.label, [float(t.sent) for t in o.turns]) for o in outcomes]
+    billed_so_far = [(o.label, list(accumulate(t.billed for t in o.turns))) for o in outcomes]
+    lost = [(o.label, [float(n) for n in lost_per_turn(o.turns)]) for o in outcomes]
+    parts = panel(0, "Tokens sent per turn (estimate)", "turn", sent)
+    parts += panel(PANEL_W, "Cumulative input billed (token equivalents)", "turn", billed_so_far)
+    parts += panel(2 * PANEL_W, "Cached tokens lost per turn", "turn", lost)
+    parts += legend(list(outcomes), PANEL_H + 16)
+    width, height = 3 * PANEL_W, PANEL_H + 20 + 18 * ((len(outcomes) + 1) // 2) + 24
+    head = f'<text x="{width / 2}" y="16" text-anchor="middle" font-size="14" font-weight="bold">{html.escape(title)}</text>'
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+           f'style="max-width: 100%; height: auto" font-family="sans-serif"><rect width="100%" height="100%" fill="white"/>'
+           f'{head}<g transform="translate(0,24)">{"".join(parts)}</g></svg>')
+    return Chart(title, svg)
