@@ -121,9 +121,10 @@ def clear_thinking(body: dict[str, Any], edit: dict[str, Any]) -> dict[str, Any]
 
 
 def compaction_block(summary: str) -> dict[str, Any]:
-    """A compaction block as BetaCompactionBlock declares it (the signature is the stand-in's digest, nothing real)."""
+    """A compaction block as BetaCompactionBlock declares it (the signature is the stand-in's digest, nothing real;
+    tool_changes is [], 'when the range changed no tool': the stand-in never changes tools)."""
     return {"type": "compaction", "content": summary, "encrypted_content": None,
-            "signature": "standin-compaction-" + hashlib.sha256(summary.encode()).hexdigest()[:32]}
+            "signature": "standin-compaction-" + hashlib.sha256(summary.encode()).hexdigest()[:32], "tool_changes": []}
 
 
 def compact(result: Edited, edit: dict[str, Any], summarize: Summarize) -> None:
