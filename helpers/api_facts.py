@@ -110,6 +110,19 @@ THINKING_BILLED = Fact("Thinking is billed as output tokens: the full thinking, 
                        f"{DOCS}/build-with-claude/extended-thinking (summarized thinking; pricing)")
 THREADS_BETA = Fact("message-threads-2026-08-12", f"{SDK}: lib/threads (the header every thread turn sends)")
 COMPACTION_BETA = Fact("compact-2026-09-04", f"{SDK}: the tool runner's docstring for top-level compaction")
+CONTEXT_EDITING_BETA = Fact("context-management-2025-06-27", f"{DOCS}/build-with-claude/context-editing (the beta header)",
+                            "2026-12-02")
+COMPACT_EDIT_BETA = Fact("compact-2026-01-12", f"{SDK}: types/anthropic_beta_param.py (the beta of compact_20260112)", "2026-12-02")
+_EDITING = "https://docs.claude.com/en/docs/build-with-claude/context-editing"
+CLEAR_TOOL_USES_TRIGGER = Fact(100_000, f"{_EDITING} (configuration options: trigger, default '100,000 input tokens')",
+                               "2026-12-02")
+CLEAR_TOOL_USES_KEEP = Fact(3, "the docs' default for keep as third-party SDKs quote it (adk-rust ContextEdit: 'defaults to 3'; "
+                            "LangChain ClearToolUsesEdit keep=3); the docs' own table row was not read: unverified there", "2026-12-02")
+CLEAR_THINKING_KEEP = Fact(1, f"{_EDITING} ('Default behavior': with thinking on and no clear_thinking_20251015 edit the API "
+                           "keeps only the last assistant turn's thinking, as keep: {type: 'thinking_turns', value: 1})",
+                           "2026-12-02")
+COMPACT_TRIGGER = Fact(150_000, f"{SDK}: types/beta/beta_compact_20260112_edit_param.py (trigger: 'Defaults to 150000 input "
+                       "tokens')", "2026-12-02")
 
 
 @dataclass(frozen=True)

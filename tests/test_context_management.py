@@ -206,3 +206,36 @@ def test_the_benchmark_rungs_carry_the_compaction_block_and_write_each_fact_to_m
     memory = MemoryTool(10, script.facts)
     simulate(memory, script)
     assert memory.memory == script.facts  # written once each, in the order they were stated
+
+
+def test_without_keep_the_three_most_recent_uses_keep_their_results() -> None:
+    request = body(tool_history(6), {"type": "clear_tool_uses_20250919", "trigger": {"type": "input_tokens", "value": 1000}})
+    assert [BIG in r for r in results(edited(request).body)] == [False, False, False, True, True, True]  # keep: 3 by default
+
+
+def test_clear_tool_inputs_with_a_list_clears_only_the_named_tools_calls() -> None:
+    edit = {"type": "clear_tool_uses_20250919", "trigger": {"type": "input_tokens", "value": 1}, "clear_tool_inputs": ["note"],
+            "keep": {"type": "tool_uses", "value": 0}}
+    seen = edited(body(tool_history(2, name="note"), edit)).body
+    inputs = [(b["name"], b["input"]) for m in seen["messages"] for b in m["content"] if isinstance(b, dict) and b.get("type") == "tool_use"]
+    assert inputs == [("note", {}), ("lookup", {"q": "w1"})]
+
+
+def test_compaction_waits_for_its_default_trigger_of_150000_input_tokens() -> None:
+    request = body(long_chat(10), {"type": "compact_20260112"}, tools=[TOOL])  # about 8,000 tokens: below the default
+    assert edited(request).compaction is None
+    assert edited({**request, "context_management": {"edits": [compact(3000)]}}).compaction is not None
+
+
+def test_after_a_clearing_the_next_turn_reads_the_newly_cached_prefix() -> None:
+    edit = {"type": "clear_tool_uses_20250919", "trigger": {"type": "input_tokens", "value": 5000}, "keep": {"type": "tool_uses", "value": 7}}
+    history = tool_history(14)  # 7 results kept: above the 4,096-token minimum cacheable prefix
+    with StandIn(reply=lambda _: "Done.") as standin:
+        client = stand_in_client(standin.url).beta.messages
+        cleared = client.create(**body(history, edit), cache_control={"type": "ephemeral"}, betas=["context-management-2025-06-27"])
+        later = [*history, {"role": "assistant", "content": "Done."}, {"role": "user", "content": "And the next?"}]
+        again = client.create(**body(later, edit), cache_control={"type": "ephemeral"}, betas=["context-management-2025-06-27"])
+    assert cleared.usage.cache_read_input_tokens == 0 and (cleared.usage.cache_creation_input_tokens or 0) > 0
+    assert again.context_management is not None and again.context_management.applied_edits[0].cleared_tool_uses == 7  # type: ignore[union-attr]
+    # docs: "subsequent requests can reuse the newly cached prefix"
+    assert again.usage.cache_read_input_tokens == cleared.usage.cache_creation_input_tokens

@@ -273,3 +273,49 @@ def test_every_check_gives_a_hint_for_a_wrong_shape(answer: Any) -> None:
 
     for exercise_id in CHECKS:
         assert not passes(exercise_id, answer), exercise_id
+
+
+# 08.1 and 08.2 --------------------------------------------------------------------------------------------
+CLEAR_30K = {"type": "clear_tool_uses_20250919", "trigger": {"type": "input_tokens", "value": 30000},
+             "keep": {"type": "tool_uses", "value": 5}, "exclude_tools": ["memory"]}
+optional_options = st.fixed_dictionaries({}, optional={
+    "clear_at_least": st.builds(lambda n: {"type": "input_tokens", "value": n}, st.integers(0, 50_000)),
+    "clear_tool_inputs": st.one_of(st.booleans(), st.lists(st.sampled_from(["plot_log", "memory"]), max_size=2)),
+    "exclude_tools": st.lists(st.sampled_from(["plot_log", "search"]), max_size=2).map(lambda names: ["memory", *names]),
+})
+thinking_edit = st.sampled_from([[], [{"type": "clear_thinking_20251015"}],
+                                 [{"type": "clear_thinking_20251015", "keep": {"type": "thinking_turns", "value": 2}}]])
+
+
+@FAST
+@given(optional_options, thinking_edit, st.booleans())
+def test_08_1_accepts_the_clearing_with_any_optional_options_and_a_thinking_edit(
+        options: dict[str, Any], others: list[dict[str, Any]], thinking_first: bool) -> None:
+    edits = [*others, {**CLEAR_30K, **options}] if thinking_first else [{**CLEAR_30K, **options}, *others]
+    assert passes("08.1", {"edits": edits})
+
+
+@pytest.mark.parametrize("change", [{"trigger": {"type": "input_tokens", "value": 3000}},
+                                    {"trigger": {"type": "tool_uses", "value": 30000}},
+                                    {"keep": {"type": "tool_uses", "value": 3}}, {"keep": 5},
+                                    {"exclude_tools": ["plot_log"]}, {"exclude_tools": "memory"}])
+def test_08_1_rejects_a_wrong_trigger_keep_or_exclusion(change: dict[str, Any]) -> None:
+    assert not passes("08.1", {"edits": [{**CLEAR_30K, **change}]})
+    assert not passes("08.1", {"edits": [CLEAR_30K, CLEAR_30K]})  # one clearing, not two
+    assert not passes("08.1", {"edits": [CLEAR_30K, {"type": "compact_20260112"}]})
+    assert not passes("08.1", [CLEAR_30K])
+
+
+CACHE_SITUATIONS = {"the same history with one new turn added": "read",
+                    "the first request after clear_tool_uses cleared new results": "write",
+                    "the next turn, when no new results were cleared": "read",
+                    "a timestamp added to the start of the system prompt": "write"}
+
+
+@FAST
+@given(st.fixed_dictionaries({k: st.tuples(recased(v), spaces) for k, v in CACHE_SITUATIONS.items()}))
+def test_08_2_reads_any_case_and_spacing(drawn: dict[str, tuple[str, str]]) -> None:
+    answers = {k: f"{gap}{text}{gap}" for k, (text, gap) in drawn.items()}
+    assert passes("08.2", answers)
+    for situation, right in CACHE_SITUATIONS.items():
+        assert not passes("08.2", {**answers, situation: "write" if right == "read" else "read"})

@@ -47,6 +47,15 @@ RIGHT_AND_WRONG = {
     "07.1": ([{"type": "tool_result", "tool_use_id": "toolu_exercise_07", "content": "Sunny, 18 C"}],
              [{"type": "tool_result", "tool_use_id": "toolu_other", "content": "Sunny, 18 C"}]),
     "07.2": (to_celsius, undocumented),
+    "08.1": ({"edits": [{"type": "clear_tool_uses_20250919", "trigger": {"type": "input_tokens", "value": 30000},
+                         "keep": {"type": "tool_uses", "value": 5}, "exclude_tools": ["memory"]}]},
+             {"edits": [{"type": "clear_tool_uses_20250919", "trigger": {"type": "input_tokens", "value": 30000},
+                         "keep": {"type": "tool_uses", "value": 5}}]}),
+    "08.2": ({"the same history with one new turn added": "read",
+              "the first request after clear_tool_uses cleared new results": "write",
+              "the next turn, when no new results were cleared": "read",
+              "a timestamp added to the start of the system prompt": "write"},
+             {"the same history with one new turn added": "write"}),
 }
 
 

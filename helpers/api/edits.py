@@ -5,9 +5,10 @@ Sources: anthropic 2.13 `types/beta/` (the edit params, `BetaContextManagementRe
 oldest tool results first, keeps the `keep` most recent tool uses, spares `exclude_tools`, clears the calls' inputs too
 with `clear_tool_inputs`, and edits nothing unless `clear_at_least` tokens can go; thinking clearing keeps the thinking
 of the last `keep` assistant turns; compaction summarizes once the input reaches its trigger (default 150,000) and the
-API drops every block before a compaction block sent back. The kit's guesses: the placeholder's wording, the defaults
-of clearing (100,000 input tokens, keep 3 tool uses, keep 1 thinking turn: the docs' defaults as third-party SDKs quote
-them), and the stand-in's summary (the first sentence of each user turn). Sizes are the one bill (helpers.api.bill).
+API drops every block before a compaction block sent back. The defaults (trigger 100,000 input tokens, keep 1 thinking
+turn, compaction at 150,000) are documented facts in helpers.api_facts; keep 3 tool uses is the docs' default as
+third-party SDKs quote it. The kit's guesses: the placeholder's wording and the stand-in's summary (the first sentence
+of each user turn). Sizes are the one bill (helpers.api.bill).
 """
 
 from __future__ import annotations
@@ -18,11 +19,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..api_facts import CLEAR_THINKING_KEEP, CLEAR_TOOL_USES_KEEP, CLEAR_TOOL_USES_TRIGGER
+from ..api_facts import COMPACT_TRIGGER as _COMPACT
 from .bill import estimate_request_tokens, estimate_tokens
 from .content import THINKING_TYPES, blocks_of
 
 PLACEHOLDER = "[cleared by context editing]"  # the kit's wording: the docs say only that a placeholder replaces it
-TOOL_TRIGGER, KEEP_TOOL_USES, KEEP_THINKING_TURNS, COMPACT_TRIGGER = 100_000, 3, 1, 150_000
+TOOL_TRIGGER, KEEP_TOOL_USES = CLEAR_TOOL_USES_TRIGGER.value, CLEAR_TOOL_USES_KEEP.value  # defaults: api_facts
+KEEP_THINKING_TURNS, COMPACT_TRIGGER = CLEAR_THINKING_KEEP.value, _COMPACT.value
 Summarize = Callable[[list[dict[str, Any]]], str]
 
 
@@ -117,9 +121,10 @@ def clear_thinking(body: dict[str, Any], edit: dict[str, Any]) -> dict[str, Any]
 
 
 def compaction_block(summary: str) -> dict[str, Any]:
-    """A compaction block as BetaCompactionBlock declares it (the signature is the stand-in's digest, nothing real)."""
+    """A compaction block as BetaCompactionBlock declares it (the signature is the stand-in's digest, nothing real;
+    tool_changes is [], 'when the range changed no tool': the stand-in never changes tools)."""
     return {"type": "compaction", "content": summary, "encrypted_content": None,
-            "signature": "standin-compaction-" + hashlib.sha256(summary.encode()).hexdigest()[:32]}
+            "signature": "standin-compaction-" + hashlib.sha256(summary.encode()).hexdigest()[:32], "tool_changes": []}
 
 
 def compact(result: Edited, edit: dict[str, Any], summarize: Summarize) -> None:

@@ -6,7 +6,10 @@ from typing import Any
 
 from ..api_facts import MODEL_IDS
 from ..config import choose_mode
-from . import blocks_exercises  # noqa: F401  (registers the checks of notebooks 06 and 07)
+from . import (
+    blocks_exercises,  # noqa: F401  (registers the checks of notebooks 06 and 07)
+    context_exercises,  # noqa: F401  (registers the checks of notebook 08)
+)
 from .checks import check, exercise, valid_history
 
 __all__ = ["check"]

@@ -33,7 +33,8 @@ def finish(reply: dict[str, Any], result: Edited, asked: bool = True) -> dict[st
     usage = reply["usage"]
     message = {"type": "message", "input_tokens": usage["input_tokens"], "output_tokens": usage["output_tokens"],
                "cache_read_input_tokens": usage.get("cache_read_input_tokens") or 0,
-               "cache_creation_input_tokens": usage.get("cache_creation_input_tokens") or 0, "cache_creation": None}
+               "cache_creation_input_tokens": usage.get("cache_creation_input_tokens") or 0, "cache_creation": None,
+               "model": reply["model"]}
     if result.pause:
         empty = {**usage, "input_tokens": 0, "output_tokens": 0, "cache_read_input_tokens": 0,
                  "cache_creation_input_tokens": 0, "iterations": [compaction]}

@@ -99,7 +99,8 @@ def answer(raw: Raw, body: dict[str, Any], room: int) -> tuple[list[dict[str, An
 
 def default_blocks(body: dict[str, Any], text: str) -> Raw:
     """The stand-in's own default reply: text, a thinking block first when thinking is on, and a call of the
-    first client tool (inputs filled with sample values) unless the last turn already answers a tool."""
+    first client tool (inputs filled with sample values) unless the last turn already answers a tool or tool_choice is
+    none (SDK ToolChoiceNoneParam: 'The model will not be allowed to use tools')."""
     last = body["messages"][-1] if body.get("messages") else {}
     answering = ids(last.get("content"), "tool_result", "tool_use_id")
     tools = offered(body)  # tool_choice none calls nothing, tool calls the named tool
