@@ -20,7 +20,7 @@ from typing import Any
 from ..api.bill import request_units
 from ..api_facts import CACHE_READ_MULTIPLIER, cache_write_multiplier
 from ..config import DEFAULT_MODEL, REPO_ROOT
-from .caching import Block, PromptCache, request_blocks
+from .caching import Block, PromptCache, minimum, request_blocks
 from .pricing import price
 from .strategies import Exchange, Strategy, tokens_of
 
@@ -114,13 +114,35 @@ def simulate(strategy: Strategy, script: Script, turns: int | None = None, max_t
     summarizer = getattr(strategy, "summarizer", None)
     for t in range(len(script.exchanges[:turns])):
         read_before, wrote_before = int(getattr(summarizer, "read", 0)), int(getattr(summarizer, "wrote", 0))
+        reused_before = int(getattr(summarizer, "reused", 0))
         body = strategy.prepare(script.request(t, max_tokens))
         sent = sum(units(body))
         summary_call = int(getattr(summarizer, "read", 0)) - read_before
-        side = ratio * (int(getattr(summarizer, "wrote", 0)) - wrote_before)
+        side = ratio * (int(getattr(summarizer, "wrote", 0)) - wrote_before) + \
+            CACHE_READ_MULTIPLIER.value * (int(getattr(summarizer, "reused", 0)) - reused_before)
         bill = cache.bill(model, blocks(body), t * seconds_per_turn)  # a request with no breakpoint reads nothing
         rows.append(Turn(sent, bill.read, bill.write_5m, bill.uncached + summary_call, bill.write_1h, side))
     return rows
+
+
+def lower_bound(script: Script, max_tokens: int = 300, *, model: str = DEFAULT_MODEL) -> float:
+    """The least a strategy that keeps a cached context can be billed over the script, in input-token equivalents.
+
+    Each turn adds new tokens (its user turn, the reply before it): each is written to the cache once (1.25x). Past the
+    model's minimum cacheable prefix a cached request reads at least that minimum (0.1x) besides its new tokens;
+    before the conversation reaches the minimum nothing can be cached, and the prompt is billed at 1x. No strategy
+    that keeps the conversation cached pays less; dropping, summarizing or editing only adds cache writes.
+    """
+    least, before, floor = 0.0, 0, minimum(model)
+    for t in range(len(script.exchanges)):
+        size = sum(units(script.request(t, max_tokens)))
+        new = size - before if before >= floor else size  # the first cached turn writes all of it
+        if size < floor:
+            least += size
+        else:
+            least += cache_write_multiplier("5m") * new + CACHE_READ_MULTIPLIER.value * max(0, floor - new)
+        before = size
+    return least
 
 
 def facts_kept(strategy: Strategy, script: Script) -> dict[str, bool]:
@@ -157,7 +179,8 @@ def compare(strategies: list[Strategy], script: Script, baseline: Strategy, **op
 
 def table(outcomes: list[Outcome], against: str = "full") -> str:
     """A plain-text table: billed, share of the baseline (`against` names it), facts kept."""
-    lines = [f"{'strategy':46} {'billed':>10} {'vs ' + against:>15}  facts kept"]
+    width = max([46, *(len(o.label) for o in outcomes)])
+    lines = [f"{'strategy':{width}} {'billed':>10} {'vs ' + against:>15}  facts kept"]
     for o in outcomes:
-        lines.append(f"{o.label:46} {o.billed:>10,.0f} {o.share:>15.1%}  {sum(o.facts.values())}/{len(o.facts)}")
+        lines.append(f"{o.label:{width}} {o.billed:>10,.0f} {o.share:>15.1%}  {sum(o.facts.values())}/{len(o.facts)}")
     return "\n".join(lines)
