@@ -53,6 +53,9 @@ def test_offline_prints_the_table_and_writes_the_plot(tmp_path: Path) -> None:
     assert "Tool-heavy script (facts mid-sentence" in done.stdout and 0 < tool_share(done.stdout) <= 1.0
     floors = [float(line.split("): ")[1].split(" ")[0]) for line in done.stdout.splitlines() if line.startswith("Lower bound")]
     assert len(floors) == 2 and floors[0] <= best_share(done.stdout) and floors[1] <= tool_share(done.stdout)
+    same = next(line for line in done.stdout.splitlines() if line.startswith("One rung, one set of parameters"))
+    shares = [float(part.split(" ")[0]) for part in same.split(": ")[2].split(", ")]
+    assert shares[0] >= best_share(done.stdout) and shares[1] >= tool_share(done.stdout)  # each best is at most it
     assert out.read_text().startswith("<svg") and out.read_text().count("<polyline") >= 8  # two panels, a line per strategy
 
 
