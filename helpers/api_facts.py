@@ -99,6 +99,9 @@ THINKING_BILLED = Fact("Thinking is billed as output tokens: the full thinking, 
                        f"{DOCS}/build-with-claude/extended-thinking (summarized thinking; pricing)")
 THREADS_BETA = Fact("message-threads-2026-08-12", f"{SDK}: lib/threads (the header every thread turn sends)")
 COMPACTION_BETA = Fact("compact-2026-09-04", f"{SDK}: the tool runner's docstring for top-level compaction")
+COMPACTION_MIN_TRIGGER = Fact(50_000, f"{DOCS}/build-with-claude/compaction (compact_20260112 trigger: 'value must be at "
+                              "least 50,000 tokens', as quoted from the page; the SDK types it as a bare int)",
+                              "2026-12-02")
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,7 @@ def test_offline_prints_the_table_and_writes_the_plot(tmp_path: Path) -> None:
     assert ("PASS" in done.stdout) == (best_share(done.stdout) <= 0.50 and tool_share(done.stdout) <= 0.50)
     for rung in ("clear tool uses (server) + cache", "compaction (server) + cache", "memory tool + sliding window (10) + cache",
                  "memory tool + chunked window (4,096-8,192) + cache", "chunked window (4,096-8,192) + pinned + cache",
-                 "compaction at 2x minimum, 3 breakpoints (server) + cache"):
+                 "compaction + instructions, 3 breakpoints (server) + cache"):
         rows = [line for line in done.stdout.splitlines() if re.match(re.escape(rung) + r" +[\d,]+ ", line)]
         assert len(rows) == 2, rung  # on both scripts
     assert "Tool-heavy script (facts mid-sentence" in done.stdout and 0 < tool_share(done.stdout) <= 1.0

@@ -221,6 +221,7 @@ def test_memory_over_a_chunked_window_views_memory_where_the_window_starts() -> 
 def test_extra_breakpoints_mark_the_system_prompt_and_the_compaction_block() -> None:
     marked = SystemBreakpoint(ChunkedWindow.for_cache(cache=True)).prepare(body_at(40))
     assert marked["system"][-1]["cache_control"] == {"type": "ephemeral"} and marked["cache_control"]
+    # a trigger under the documented 50,000 minimum, only to see the marking on the short script
     compaction = CachedCompaction([{"type": "compact_20260112", "trigger": {"type": "input_tokens", "value": 8192}}],
                                   "c", cache=True)
     rows = simulate(compaction, SCRIPT)
