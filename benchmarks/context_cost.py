@@ -8,8 +8,9 @@ default model's minimum cacheable prefix, 5-minute writes at 1.25x, reads at 0.1
 stays warm), whether the pinned facts survive to turn 100, and writes a plot to benchmarks/out/context_cost.svg.
 Every rung (client-side trimming and summarizing; server-side tool-result clearing and compaction, as
 helpers.api.edits models them; the memory tool over a sliding window and over a chunked window; a second breakpoint on
-the system prompt; compaction with the three breakpoints its docs advise) runs with the same parameters on the garden
-script (facts in the first three turns) and on a tool-heavy script (facts mid-sentence, at turns 9, 57 and 88). The
+the system prompt; compaction with the three breakpoints its docs advise; clearing with a breakpoint just before the
+tool uses it keeps) runs with the same parameters on the garden script (facts in the first three turns) and on a
+tool-heavy script (facts mid-sentence, at turns 9, 57 and 88). The
 rungs added for the cache take their sizes from the documented minimum (a window kept at 1x to 2x the minimum), not
 from either script. Compaction triggers at its documented least, 50,000 input tokens (helpers.api_facts), which
 neither script reaches (about 31,000 and 42,000 tokens at turn 100): server compaction never fires here. Extra calls
@@ -25,6 +26,9 @@ turn, nothing ever rewritten) is 0.46 of the full history with caching on the ga
 one; a window that must be rewritten when it moves pays about 1.25 x high x (tokens per turn) / (high - low) plus 0.1x
 its mean size each turn, which is least near low = the minimum and high = 2-2.5x it: about 0.63-0.67 here. Breakpoints
 on the system prompt or the compaction block change nothing in these scripts: neither prefix reaches the minimum.
+Clearing tool results changes the prompt on every turn once past its trigger (one more result cleared each time): 3x
+the full history with caching on the tool-heavy script, about 1x with a breakpoint before the kept tool uses, whose
+prefix was cleared the turn before and is read back.
 Compaction cannot help: it may not trigger under 50,000 tokens, and where it fires its own input is billed at 1x and
 the prompt after it starts under the cache minimum. (A request that sends no history at all, only the memory file and
 the new turn, uncached, would come near the floor; it keeps the facts but not the conversation, so it is no rung of
@@ -43,7 +47,13 @@ from tqdm import tqdm
 from helpers.api_facts import COMPACTION_MIN_TRIGGER, cache_minimum
 from helpers.config import DEFAULT_MODEL
 from helpers.memory import BlockTrim, FullHistory, SlidingWindow, Strategy, SummarizeOlder, TokenBudget
-from helpers.memory.chunked import CachedCompaction, ChunkedWindow, MemoryChunks, SystemBreakpoint
+from helpers.memory.chunked import (
+    CachedCompaction,
+    ChunkedWindow,
+    ClearingBreakpoint,
+    MemoryChunks,
+    SystemBreakpoint,
+)
 from helpers.memory.costsim import (
     SECONDS_PER_TURN,
     ExtractiveSummarizer,
@@ -90,6 +100,7 @@ def strategies(script: Script) -> list[Strategy]:
         SystemBreakpoint(ChunkedWindow.for_cache(pinned=PINNED, cache=True)),
         MemoryChunks.for_cache(facts=script.facts, cache=True),
         CachedCompaction([DERIVED], "compaction + instructions, 3 breakpoints (server)", cache=True),
+        ClearingBreakpoint([CLEAR], "clear tool uses, breakpoint before the kept uses (server)", cache=True),
     ]
 
 

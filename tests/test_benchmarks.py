@@ -47,7 +47,8 @@ def test_offline_prints_the_table_and_writes_the_plot(tmp_path: Path) -> None:
     assert ("PASS" in done.stdout) == (best_share(done.stdout) <= 0.50 and tool_share(done.stdout) <= 0.50)
     for rung in ("clear tool uses (server) + cache", "compaction (server) + cache", "memory tool + sliding window (10) + cache",
                  "memory tool + chunked window (4,096-8,192) + cache", "chunked window (4,096-8,192) + pinned + cache",
-                 "compaction + instructions, 3 breakpoints (server) + cache"):
+                 "compaction + instructions, 3 breakpoints (server) + cache",
+                 "clear tool uses, breakpoint before the kept uses (server) + cache"):
         rows = [line for line in done.stdout.splitlines() if re.match(re.escape(rung) + r" +[\d,]+ ", line)]
         assert len(rows) == 2, rung  # on both scripts
     assert "Tool-heavy script (facts mid-sentence" in done.stdout and 0 < tool_share(done.stdout) <= 1.0
@@ -64,7 +65,7 @@ def test_live_counts_every_request_with_count_tokens(server: StandIn, tmp_path: 
     assert done.returncode == 0, done.stderr
     assert "count_tokens" in done.stdout
     counted = [r for r in server.requests if r["path"].endswith("/count_tokens")]
-    assert len(counted) == 2 * 100 * 18  # every turn of each of the eighteen rungs, on both scripts
+    assert len(counted) == 2 * 100 * 19  # every turn of each of the nineteen rungs, on both scripts
     assert 0 < best_share(done.stdout) <= 1.0
 
 

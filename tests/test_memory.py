@@ -9,10 +9,17 @@ import pytest
 from kit import stand_in_client
 
 from helpers import Conversation, check_history
-from helpers.memory.caching import Block, PromptCache
-from helpers.memory.chunked import CachedCompaction, ChunkedWindow, MemoryChunks, SystemBreakpoint
+from helpers.memory.caching import Block, PromptCache, request_blocks
+from helpers.memory.chunked import (
+    CachedCompaction,
+    ChunkedWindow,
+    ClearingBreakpoint,
+    MemoryChunks,
+    SystemBreakpoint,
+)
 from helpers.memory.costsim import ExtractiveSummarizer, facts_kept, load_script, lower_bound, simulate
 from helpers.memory.pricing import cost, input_equivalents, price
+from helpers.memory.rungs import ServerEdits
 from helpers.memory.strategies import (
     BlockTrim,
     FullHistory,
@@ -258,3 +265,21 @@ def test_a_summary_is_billed_for_what_it_writes() -> None:
     summarizer = ExtractiveSummarizer()
     rows = simulate(SummarizeOlder(9000, 15, summarizer=summarizer, cache=True), SCRIPT)
     assert summarizer.wrote > 0 and sum(r.side_output for r in rows) == pytest.approx(5.0 * summarizer.wrote)  # $5 / $1
+
+
+def test_a_string_is_the_same_prefix_as_one_text_block() -> None:
+    text = {"model": "claude-haiku-4-5", "system": "S " * 3000, "messages": [{"role": "user", "content": "Hi " * 3000}]}
+    blocks = {**text, "system": [{"type": "text", "text": "S " * 3000}],
+              "messages": [{"role": "user", "content": [{"type": "text", "text": "Hi " * 3000, "cache_control": {"type": "ephemeral"}}]}]}
+    assert [b.key for b in request_blocks(text)] == [b.key for b in request_blocks(blocks)]  # the SDK: string is shorthand
+
+
+def test_a_breakpoint_before_the_kept_tool_uses_lets_cleared_turns_read_the_cache() -> None:
+    tools = load_script(load_script.__defaults__[0].parent / "tool_chat.json")  # type: ignore[index]
+    clear = {"type": "clear_tool_uses_20250919", "trigger": {"type": "input_tokens", "value": 9000},
+             "keep": {"type": "tool_uses", "value": 3}, "clear_at_least": {"type": "input_tokens", "value": 2000}}
+    plain, marked = (simulate(cls([clear], "c", cache=True), tools) for cls in (ServerEdits, ClearingBreakpoint))
+    late = range(60, 100)  # long past the trigger: the server clears one more result on most turns
+    assert sum(plain[t].cache_read for t in late) < sum(plain[t].sent for t in late) / 10  # each turn rewritten
+    assert sum(marked[t].cache_read for t in late) > sum(marked[t].sent for t in late) / 2  # mostly read
+    assert sum(r.billed for r in marked) < sum(r.billed for r in plain) / 2

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..api.bill import request_units
+from ..api.content import blocks_of
 from ..api.rulebook import Request, by_name
 from ..api_facts import CACHE_LOOKBACK_BLOCKS, CACHE_TTL_SECONDS, cache_minimum
 
@@ -133,11 +134,12 @@ def request_blocks(body: dict[str, Any]) -> list[Block]:
     if too_many:
         raise TooManyBreakpoints(too_many)
     sizes = request_units(body)  # the bill's sizes: tools with the system prompt, then each message
-    head = json.dumps({"tools": body.get("tools"), "system": _strip(system)}) if body.get("tools") else json.dumps(_strip(system))
+    text = _strip(blocks_of(system)) if system else []  # a string is shorthand for one text block (the SDK's docstring)
+    head = json.dumps({"tools": body.get("tools"), "system": text}) if body.get("tools") else json.dumps(text)
     blocks = [Block(head, sizes[0], _ttl(system), len(body.get("tools") or []) + _parts(system))]
     for message, size in zip(body.get("messages", []), sizes[1:], strict=True):
         content = message.get("content", "")
-        key = json.dumps({"role": message.get("role"), "content": _strip(content)}, sort_keys=True)
+        key = json.dumps({"role": message.get("role"), "content": _strip(blocks_of(content))}, sort_keys=True)
         blocks.append(Block(key, size, _ttl(content), _parts(content)))
     automatic = body.get("cache_control")
     if isinstance(automatic, dict) and blocks[-1].ttl is None:

@@ -148,3 +148,24 @@ class CachedCompaction(ServerEdits):
                 marked = [{**b, "cache_control": MARK} if b.get("type") == "compaction" else b for b in content]
                 sent["messages"][i] = {**message, "content": marked}
         return system_breakpoint(sent)
+
+
+class ClearingBreakpoint(ServerEdits):
+    """Tool-result clearing with a breakpoint just before the oldest tool use it keeps, so the cleared prefix is read.
+
+    The server clears on every request once past the trigger, each time one more result, so the prompt changes where
+    that result was and no earlier request's entry (all at their ends) matches. A breakpoint before the `keep` most
+    recent tool uses ends on a prefix already cleared the turn before: the next request reads it, and writes again
+    only the kept tool rounds and the new turn (the docs: clearing invalidates the cache from the point of clearing).
+    """
+
+    def prepare(self, body: dict[str, Any], conversation: Conversation | None = None) -> dict[str, Any]:
+        """The request with the breakpoint placed by the clearing edit's `keep`, then edited as the server does."""
+        clearing = next((e for e in self.edits if e.get("type") == "clear_tool_uses_20250919"), None)
+        keep = int(((clearing or {}).get("keep") or {"value": 3})["value"])
+        messages = list(body["messages"])
+        uses = [i for i, m in enumerate(messages) if any(b.get("type") == "tool_use" for b in blocks_of(m.get("content")))]
+        if clearing is not None and len(uses) > keep and uses[-keep] > 0:
+            at = uses[-keep] - 1
+            messages[at] = {**messages[at], "content": _marked(messages[at]["content"])}
+        return super().prepare({**body, "messages": messages}, conversation)
