@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -44,9 +45,18 @@ def test_offline_prints_the_table_and_writes_the_plot(tmp_path: Path) -> None:
     assert "minimum cacheable prefix 4,096 tokens" in done.stdout  # the default model's documented minimum
     assert best_share(done.stdout) <= 0.70  # today's best (block trim, 0.67) must not get worse; the goal is 0.50
     assert ("PASS" in done.stdout) == (best_share(done.stdout) <= 0.50 and tool_share(done.stdout) <= 0.50)
-    for rung in ("clear tool uses (server) + cache", "compaction (server) + cache", "memory tool + sliding window (10) + cache"):
-        assert sum(line.startswith(rung + " ") for line in done.stdout.splitlines()) == 2, rung  # on both scripts
+    for rung in ("clear tool uses (server) + cache", "compaction (server) + cache", "memory tool + sliding window (10) + cache",
+                 "memory tool + chunked window (4,096-8,192) + cache", "chunked window (4,096-8,192) + pinned + cache",
+                 "compaction + instructions, 3 breakpoints (server) + cache",
+                 "clear tool uses, breakpoint before the kept uses (server) + cache"):
+        rows = [line for line in done.stdout.splitlines() if re.match(re.escape(rung) + r" +[\d,]+ ", line)]
+        assert len(rows) == 2, rung  # on both scripts
     assert "Tool-heavy script (facts mid-sentence" in done.stdout and 0 < tool_share(done.stdout) <= 1.0
+    floors = [float(line.split("): ")[1].split(" ")[0]) for line in done.stdout.splitlines() if line.startswith("Lower bound")]
+    assert len(floors) == 2 and floors[0] <= best_share(done.stdout) and floors[1] <= tool_share(done.stdout)
+    same = next(line for line in done.stdout.splitlines() if line.startswith("One rung, one set of parameters"))
+    shares = [float(part.split(" ")[0]) for part in same.split(": ")[2].split(", ")]
+    assert shares[0] >= best_share(done.stdout) and shares[1] >= tool_share(done.stdout)  # each best is at most it
     assert out.read_text().startswith("<svg") and out.read_text().count("<polyline") >= 8  # two panels, a line per strategy
 
 
@@ -55,7 +65,7 @@ def test_live_counts_every_request_with_count_tokens(server: StandIn, tmp_path: 
     assert done.returncode == 0, done.stderr
     assert "count_tokens" in done.stdout
     counted = [r for r in server.requests if r["path"].endswith("/count_tokens")]
-    assert len(counted) == 2 * 100 * 14  # every turn of each of the fourteen rungs, on both scripts
+    assert len(counted) == 2 * 100 * 19  # every turn of each of the nineteen rungs, on both scripts
     assert 0 < best_share(done.stdout) <= 1.0
 
 

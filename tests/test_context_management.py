@@ -189,6 +189,9 @@ def test_cache_diagnostics_name_the_three_common_misses() -> None:
         assert reason(messages=[{"role": "user", "content": "Hello"}]) == "messages_changed"  # an edited earlier turn
         assert reason(messages=[*base["messages"], {"role": "assistant", "content": "Hi!"},
                                 {"role": "user", "content": "More"}]) is None  # only appended: no miss
+        assert reason(speed="fast") == "model_changed"  # CacheMissModelChanged: 'model or speed'
+        assert reason(tool_choice={"type": "any"}) == "unavailable"  # CacheMissUnavailable: tool_choice or thinking
+        assert reason(thinking={"type": "enabled", "budget_tokens": 1024}, max_tokens=2048) == "unavailable"
         unknown = client.create(**base, diagnostics={"previous_message_id": "msg_unknown"}, betas=["cache-diagnosis-2026-04-07"])
         assert unknown.diagnostics and unknown.diagnostics.cache_miss_reason
         assert unknown.diagnostics.cache_miss_reason.type == "previous_message_not_found"

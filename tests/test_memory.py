@@ -9,8 +9,17 @@ import pytest
 from kit import stand_in_client
 
 from helpers import Conversation, check_history
-from helpers.memory.costsim import ExtractiveSummarizer, facts_kept, load_script, simulate
+from helpers.memory.caching import Block, PromptCache, request_blocks
+from helpers.memory.chunked import (
+    CachedCompaction,
+    ChunkedWindow,
+    ClearingBreakpoint,
+    MemoryChunks,
+    SystemBreakpoint,
+)
+from helpers.memory.costsim import ExtractiveSummarizer, facts_kept, load_script, lower_bound, simulate
 from helpers.memory.pricing import cost, input_equivalents, price
+from helpers.memory.rungs import ServerEdits
 from helpers.memory.strategies import (
     BlockTrim,
     FullHistory,
@@ -35,7 +44,8 @@ def body_at(turn: int) -> dict[str, Any]:
 def every_strategy() -> list[Strategy]:
     """One of each strategy, with pins and caching in the mix."""
     return [FullHistory(), SlidingWindow(3), SlidingWindow(5, pinned=[0]), TokenBudget(3000), TokenBudget(3000, pinned=[0, 1]),
-            BlockTrim(3000, 4, pinned=[0], cache=True), SummarizeOlder(3000, 4, summarizer=ExtractiveSummarizer())]
+            BlockTrim(3000, 4, pinned=[0], cache=True), SummarizeOlder(3000, 4, summarizer=ExtractiveSummarizer()),
+            ChunkedWindow(3000, 1500, pinned=[0], cache=True)]
 
 
 @pytest.mark.parametrize("strategy", every_strategy(), ids=lambda s: s.label)
@@ -183,3 +193,93 @@ def test_the_remembered_estimate_equals_the_json_estimate() -> None:
     for item in (message, [message, {"role": "assistant", "content": "ok"}], blocks, [message, blocks], *short,
                  *[[m] for m in short]):
         assert tokens_of(item) == estimate_tokens(json.dumps(item, ensure_ascii=False))
+
+
+def test_a_chunked_window_moves_only_past_high_and_never_below_low() -> None:
+    window = ChunkedWindow.for_cache(cache=True)
+    assert (window.low, window.high) == (4096, 8192)  # from claude-haiku-4-5's documented minimum, not a script
+    starts, sizes = [], []
+    for turn in range(100):
+        body = window.prepare(body_at(turn))
+        starts.append(window.start)
+        sizes.append(tokens_of(body["system"]) + sum(tokens_of(m) for m in body["messages"]))
+    moves = [t for t in range(1, 100) if starts[t] != starts[t - 1]]
+    assert 3 <= len(moves) <= 12 and all(b - a >= 5 for a, b in zip(moves, moves[1:], strict=False))  # in chunks
+    assert all(size <= window.high + 400 for size in sizes)
+    assert all(sizes[t] >= window.low for t in moves)  # a move never leaves less than the cache minimum
+    rows = simulate(ChunkedWindow.for_cache(cache=True), SCRIPT)
+    between = [rows[t] for t in range(moves[0] + 1, moves[1])]
+    assert all(r.cache_read > 0 for r in between)  # the prefix is read between moves
+
+
+def test_memory_over_a_chunked_window_views_memory_where_the_window_starts() -> None:
+    tools = load_script(load_script.__defaults__[0].parent / "tool_chat.json")  # type: ignore[index]
+    memory = MemoryChunks.for_cache(facts=tools.facts, cache=True)
+    rows = simulate(memory, tools)
+    assert memory.memory == tools.facts and all(facts_kept(memory, tools).values())
+    last = memory.prepare(tools.request(99))
+    first = json.dumps(last["messages"][0])
+    assert "<memory file=/memories/facts.md>" in first and tools.facts[0] in first
+    assert not any("<memory" in json.dumps(m) for m in last["messages"][1:])  # only the window's first turn carries it
+    assert sum(r.cache_read for r in rows) > 10 * sum(r.cache_write for r in rows[-10:])  # read, not rewritten each turn
+    assert sum(r.side_output for r in rows) > 0  # each write's tool call is billed as output
+
+
+def test_extra_breakpoints_mark_the_system_prompt_and_the_compaction_block() -> None:
+    marked = SystemBreakpoint(ChunkedWindow.for_cache(cache=True)).prepare(body_at(40))
+    assert marked["system"][-1]["cache_control"] == {"type": "ephemeral"} and marked["cache_control"]
+    # a trigger under the documented 50,000 minimum, only to see the marking on the short script
+    compaction = CachedCompaction([{"type": "compact_20260112", "trigger": {"type": "input_tokens", "value": 8192}}],
+                                  "c", cache=True)
+    rows = simulate(compaction, SCRIPT)
+    sent = compaction.prepare(SCRIPT.request(99))
+    blocks = [b for m in sent["messages"] if isinstance(m["content"], list) for b in m["content"]]
+    assert any(b.get("type") == "compaction" and b.get("cache_control") for b in blocks)
+    assert sent["system"][-1]["cache_control"] == {"type": "ephemeral"}
+    assert sum(r.side_output for r in rows) > 0 and compaction.summarizer.read > 8192  # the compaction step is billed
+
+
+def test_the_lookback_counts_content_blocks_not_messages() -> None:
+    cache, model = PromptCache(), "claude-haiku-4-5"
+    head = [Block("system", 5000, "5m")]
+    cache.bill(model, head, 0)
+    plain = [Block("system", 5000)]  # the same prefix, its breakpoint gone: only the end's lookback can find it
+    near = plain + [Block(f"m{i}", 10, None, 1) for i in range(18)] + [Block("end", 10, "5m", 1)]
+    assert cache.bill(model, near, 1).read == 5000  # 19 blocks back: inside the window
+    cache = PromptCache()
+    cache.bill(model, head, 0)
+    wide = plain + [Block(f"m{i}", 10, None, 3) for i in range(6)] + [Block("end", 10, "5m", 3)]
+    assert cache.bill(model, wide, 1).read == 0  # 7 messages, but 21 content blocks back: past the window
+
+
+def test_no_rung_is_billed_below_the_lower_bound() -> None:
+    base = sum(r.billed for r in simulate(FullHistory(cache=True), SCRIPT))
+    floor = lower_bound(SCRIPT)
+    assert 0.3 * base < floor < 0.5 * base
+    for strategy in (ChunkedWindow.for_cache(pinned=[0, 1, 2], cache=True), BlockTrim(9000, 15, pinned=[0, 1, 2], cache=True),
+                     MemoryChunks.for_cache(facts=SCRIPT.facts, cache=True), FullHistory(cache=True)):
+        assert sum(r.billed for r in simulate(strategy, SCRIPT)) >= floor, strategy.label
+
+
+def test_a_summary_is_billed_for_what_it_writes() -> None:
+    summarizer = ExtractiveSummarizer()
+    rows = simulate(SummarizeOlder(9000, 15, summarizer=summarizer, cache=True), SCRIPT)
+    assert summarizer.wrote > 0 and sum(r.side_output for r in rows) == pytest.approx(5.0 * summarizer.wrote)  # $5 / $1
+
+
+def test_a_string_is_the_same_prefix_as_one_text_block() -> None:
+    text = {"model": "claude-haiku-4-5", "system": "S " * 3000, "messages": [{"role": "user", "content": "Hi " * 3000}]}
+    blocks = {**text, "system": [{"type": "text", "text": "S " * 3000}],
+              "messages": [{"role": "user", "content": [{"type": "text", "text": "Hi " * 3000, "cache_control": {"type": "ephemeral"}}]}]}
+    assert [b.key for b in request_blocks(text)] == [b.key for b in request_blocks(blocks)]  # the SDK: string is shorthand
+
+
+def test_a_breakpoint_before_the_kept_tool_uses_lets_cleared_turns_read_the_cache() -> None:
+    tools = load_script(load_script.__defaults__[0].parent / "tool_chat.json")  # type: ignore[index]
+    clear = {"type": "clear_tool_uses_20250919", "trigger": {"type": "input_tokens", "value": 9000},
+             "keep": {"type": "tool_uses", "value": 3}, "clear_at_least": {"type": "input_tokens", "value": 2000}}
+    plain, marked = (simulate(cls([clear], "c", cache=True), tools) for cls in (ServerEdits, ClearingBreakpoint))
+    late = range(60, 100)  # long past the trigger: the server clears one more result on most turns
+    assert sum(plain[t].cache_read for t in late) < sum(plain[t].sent for t in late) / 10  # each turn rewritten
+    assert sum(marked[t].cache_read for t in late) > sum(marked[t].sent for t in late) / 2  # mostly read
+    assert sum(r.billed for r in marked) < sum(r.billed for r in plain) / 2

@@ -3,9 +3,10 @@
 It holds the memory strategies a `Conversation` uses (`strategies`), the token estimate (`tokens`, re-exported
 from the bill in helpers.api.bill),
 the context window and `count_tokens` (`limits`), the price table (`pricing`), the prompt cache's billing rules
-(`caching`, which the stand-in also answers by), and the cost simulation of a long
-conversation with its plots (`costsim`, `plots`), the server-side rungs (`rungs`) and notebook 08's ladder of
-every rung side by side (`ladder`). It imports the core and no other wing.
+(`caching`, which the stand-in also answers by), the cost simulation of a long
+conversation with its plots (`costsim`, `plots`), the benchmark's rungs: server-side edits and the memory tool
+(`rungs`), and those shaped by the cache minimum (`chunked`), and notebook 08's ladder of every rung side by side
+(`ladder`). It imports the core and no other wing.
 Names other wings may import: the strategies, `estimate_tokens`, `estimate_request_tokens`, `context_window`,
 `PRICES`, `PRICES_AS_OF`, `cost`, `compare`, `load_script`, and the prompt cache (`PromptCache`,
 `TooManyBreakpoints`, `caching_demo`, `request_blocks`, `usage_fields`).

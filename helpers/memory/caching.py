@@ -3,8 +3,9 @@
 A request is a list of blocks (the system prompt, then each message); a block that carries a cache
 breakpoint has a TTL. Rules (api_facts names each source): a breakpoint's prefix is cached only if it
 reaches the model's minimum; a later request reads the longest cached prefix found within the lookback
-window before one of its breakpoints, and writes the rest up to its breakpoints; an entry lives for its
-TTL from its last use; at most 4 breakpoints. The kit's simplification: it caches whole messages.
+window (about 20 content blocks, counted in blocks, not messages) before one of its breakpoints, and writes the
+rest up to its breakpoints; an entry lives for its TTL from its last use; at most 4 breakpoints. The kit's
+simplification: it caches whole messages (an entry ends where a message ends).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..api.bill import request_units
+from ..api.content import blocks_of
 from ..api.rulebook import Request, by_name
 from ..api_facts import CACHE_LOOKBACK_BLOCKS, CACHE_TTL_SECONDS, cache_minimum
 
@@ -28,11 +30,12 @@ class TooManyBreakpoints(ValueError):
 
 @dataclass(frozen=True)
 class Block:
-    """One cacheable unit of a request: its content (as JSON), its tokens, and its breakpoint's TTL, if any."""
+    """One cacheable unit of a request: its content (as JSON), its tokens, its breakpoint's TTL, its content blocks."""
 
     key: str
     tokens: int
     ttl: str | None = None
+    parts: int = 1  # content blocks in it: the lookback window counts blocks, not messages
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,7 @@ class PromptCache:
             keys.append(digest.copy().hexdigest())
         with self._lock:
             self._expires = {k: t for k, t in self._expires.items() if t > now}
-            read_end = max((self._hit(keys, i) for i in breaks), default=0)
+            read_end = max((self._hit(keys, i, blocks) for i in breaks), default=0)
             if read_end:
                 self._expires[keys[read_end - 1]] = max(self._expires[keys[read_end - 1]], now + CACHE_TTL_SECONDS.value["5m"])
             written = {"5m": 0, "1h": 0}
@@ -87,12 +90,25 @@ class PromptCache:
         read = sums[read_end]
         return CacheUsage(read, written["5m"], written["1h"], sums[-1] - read - written["5m"] - written["1h"])
 
-    def _hit(self, keys: list[str], at: int) -> int:
-        """The number of blocks in the longest cached prefix within the lookback window before block `at`."""
-        for j in range(at, max(-1, at - CACHE_LOOKBACK_BLOCKS.value), -1):
+    def _hit(self, keys: list[str], at: int, blocks: list[Block]) -> int:
+        """The number of units in the longest cached prefix whose end lies within the lookback window before unit `at`.
+
+        The window counts content blocks back from the breakpoint's own block (the first of the 20).
+        """
+        back = 0  # content blocks between the end of unit j and the breakpoint's block
+        for j in range(at, -1, -1):
+            if j < at:
+                back += blocks[j + 1].parts
+            if back >= CACHE_LOOKBACK_BLOCKS.value:
+                break
             if keys[j] in self._expires:
                 return j + 1
         return 0
+
+
+def _parts(content: Any) -> int:
+    """How many content blocks a system prompt or message content holds (a string is one)."""
+    return max(1, len(content)) if isinstance(content, list) else 1
 
 
 def _strip(content: Any) -> Any:
@@ -118,17 +134,18 @@ def request_blocks(body: dict[str, Any]) -> list[Block]:
     if too_many:
         raise TooManyBreakpoints(too_many)
     sizes = request_units(body)  # the bill's sizes: tools with the system prompt, then each message
-    head = json.dumps({"tools": body.get("tools"), "system": _strip(system)}) if body.get("tools") else json.dumps(_strip(system))
+    text = _strip(blocks_of(system)) if system else []  # a string is shorthand for one text block (the SDK's docstring)
+    head = json.dumps({"tools": body.get("tools"), "system": text}) if body.get("tools") else json.dumps(text)
     shape = (body.get("output_config") or {}).get("format")  # a new format invalidates the cache (STRUCTURED_FORMAT_PROMPT)
     head += json.dumps(shape) if shape else ""
-    blocks = [Block(head, sizes[0], _ttl(system))]
+    blocks = [Block(head, sizes[0], _ttl(system), len(body.get("tools") or []) + _parts(system))]
     for message, size in zip(body.get("messages", []), sizes[1:], strict=True):
         content = message.get("content", "")
-        key = json.dumps({"role": message.get("role"), "content": _strip(content)}, sort_keys=True)
-        blocks.append(Block(key, size, _ttl(content)))
+        key = json.dumps({"role": message.get("role"), "content": _strip(blocks_of(content))}, sort_keys=True)
+        blocks.append(Block(key, size, _ttl(content), _parts(content)))
     automatic = body.get("cache_control")
     if isinstance(automatic, dict) and blocks[-1].ttl is None:
-        blocks[-1] = Block(blocks[-1].key, blocks[-1].tokens, str(automatic.get("ttl") or "5m"))
+        blocks[-1] = Block(blocks[-1].key, blocks[-1].tokens, str(automatic.get("ttl") or "5m"), blocks[-1].parts)
     return blocks
 
 

@@ -4,7 +4,10 @@ Token counts are the kit's bill (helpers.api.bill, the same the stand-in uses), 
 the same rules as the local stand-in (helpers.memory.caching, values from helpers.api_facts): a
 prefix is cached only from the model's minimum on; a request that repeats a cached prefix reads it
 (0.1x) and writes the rest up to its breakpoint (1.25x for 5 minutes, 2x for 1 hour); an entry
-expires its TTL after its last use, at a stated pace of turns. Without caching, every token costs 1x.
+expires its TTL after its last use, at a stated pace of turns. Without caching, every token costs 1x. Extra calls a
+strategy makes (a summary, a compaction, a memory write) are billed too: their input at 1x, and their output (the
+summary, the tool call) at the model's output price, in input-token equivalents (pricing.py: $5 vs $1 for Haiku 4.5).
+The replies to the script's own turns are the same under every strategy, so they are left out.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from typing import Any
 from ..api.bill import request_units
 from ..api_facts import CACHE_READ_MULTIPLIER, cache_write_multiplier
 from ..config import DEFAULT_MODEL, REPO_ROOT
-from .caching import Block, PromptCache
+from .caching import Block, PromptCache, minimum, request_blocks
+from .pricing import price
 from .strategies import Exchange, Strategy, tokens_of
 
 LONG_CHAT = REPO_ROOT / "data" / "conversations" / "long_chat.json"
@@ -50,12 +54,13 @@ class Turn:
     cache_write: int
     uncached: int
     cache_write_1h: int = 0
+    side_output: float = 0.0  # extra calls' output (summaries, compactions, memory writes), in input equivalents
 
     @property
     def billed(self) -> float:
         """Input-token equivalents: uncached at 1x, writes at 1.25x (5 minutes) or 2x (1 hour), reads at 0.1x."""
         writes = cache_write_multiplier("5m") * self.cache_write + cache_write_multiplier("1h") * self.cache_write_1h
-        return self.uncached + writes + CACHE_READ_MULTIPLIER.value * self.cache_read
+        return self.uncached + writes + CACHE_READ_MULTIPLIER.value * self.cache_read + self.side_output
 
 
 def load_script(path: Path = LONG_CHAT) -> Script:
@@ -70,13 +75,17 @@ def units(body: dict[str, Any]) -> list[int]:
 
 
 def blocks(body: dict[str, Any]) -> list[Block]:
-    """The request as cacheable blocks (system prompt, then each message); cache_control marks the last one."""
-    pieces = [body.get("system") or ""] + body["messages"]
-    marks = [Block(json.dumps(p, sort_keys=True), size) for p, size in zip(pieces, units(body), strict=True)]
-    control = body.get("cache_control")
-    if isinstance(control, dict):
-        marks[-1] = Block(marks[-1].key, marks[-1].tokens, str(control.get("ttl") or "5m"))
-    return marks
+    """The request as cacheable blocks, exactly as the stand-in bills it: block-level breakpoints and the top-level one."""
+    return request_blocks(body)
+
+
+def output_ratio(model: str) -> float:
+    """An output token's price in input tokens for the model (pricing.py), or 5 where the table has no price."""
+    try:
+        rates = price(model)
+    except KeyError:
+        return 5.0  # Haiku 4.5's ratio, for a model the price table does not know (the kit's fallback)
+    return rates.output / rates.input
 
 
 class ExtractiveSummarizer:
@@ -87,30 +96,53 @@ class ExtractiveSummarizer:
 
     def __init__(self) -> None:
         self.read = 0
+        self.wrote = 0  # the summaries' own tokens: a model writes the whole updated summary each time
 
     def __call__(self, summary: str, dropped: list[Exchange]) -> str:
         """Fold the dropped exchanges into the summary."""
         self.read += tokens_of(summary) + sum(tokens_of(pair) for pair in dropped)
         firsts = [str(pair[0]["content"]).split(". ")[0].rstrip(".") + "." for pair in dropped]
-        return " ".join([summary, *firsts]).strip()
+        new = " ".join([summary, *firsts]).strip()
+        self.wrote += tokens_of(new)
+        return new
 
 
 def simulate(strategy: Strategy, script: Script, turns: int | None = None, max_tokens: int = 300, *,
              model: str = DEFAULT_MODEL, seconds_per_turn: float = SECONDS_PER_TURN) -> list[Turn]:
     """Run the script turn by turn through the strategy and cost each request (summary calls included)."""
-    rows, cache = [], PromptCache()
+    rows, cache, ratio = [], PromptCache(), output_ratio(model)
     summarizer = getattr(strategy, "summarizer", None)
     for t in range(len(script.exchanges[:turns])):
-        read_before = summarizer.read if isinstance(summarizer, ExtractiveSummarizer) else 0
+        read_before, wrote_before = int(getattr(summarizer, "read", 0)), int(getattr(summarizer, "wrote", 0))
+        reused_before = int(getattr(summarizer, "reused", 0))
         body = strategy.prepare(script.request(t, max_tokens))
         sent = sum(units(body))
-        summary_call = (summarizer.read if isinstance(summarizer, ExtractiveSummarizer) else 0) - read_before
-        if body.get("cache_control"):
-            bill = cache.bill(model, blocks(body), t * seconds_per_turn)
-            rows.append(Turn(sent, bill.read, bill.write_5m, bill.uncached + summary_call, bill.write_1h))
-        else:
-            rows.append(Turn(sent, 0, 0, sent + summary_call))
+        summary_call = int(getattr(summarizer, "read", 0)) - read_before
+        side = ratio * (int(getattr(summarizer, "wrote", 0)) - wrote_before) + \
+            CACHE_READ_MULTIPLIER.value * (int(getattr(summarizer, "reused", 0)) - reused_before)
+        bill = cache.bill(model, blocks(body), t * seconds_per_turn)  # a request with no breakpoint reads nothing
+        rows.append(Turn(sent, bill.read, bill.write_5m, bill.uncached + summary_call, bill.write_1h, side))
     return rows
+
+
+def lower_bound(script: Script, max_tokens: int = 300, *, model: str = DEFAULT_MODEL) -> float:
+    """The least a strategy that keeps a cached context can be billed over the script, in input-token equivalents.
+
+    Each turn adds new tokens (its user turn, the reply before it): each is written to the cache once (1.25x). Past the
+    model's minimum cacheable prefix a cached request reads at least that minimum (0.1x) besides its new tokens;
+    before the conversation reaches the minimum nothing can be cached, and the prompt is billed at 1x. No strategy
+    that keeps the conversation cached pays less; dropping, summarizing or editing only adds cache writes.
+    """
+    least, before, floor = 0.0, 0, minimum(model)
+    for t in range(len(script.exchanges)):
+        size = sum(units(script.request(t, max_tokens)))
+        new = size - before if before >= floor else size  # the first cached turn writes all of it
+        if size < floor:
+            least += size
+        else:
+            least += cache_write_multiplier("5m") * new + CACHE_READ_MULTIPLIER.value * max(0, floor - new)
+        before = size
+    return least
 
 
 def facts_kept(strategy: Strategy, script: Script) -> dict[str, bool]:
@@ -147,7 +179,8 @@ def compare(strategies: list[Strategy], script: Script, baseline: Strategy, **op
 
 def table(outcomes: list[Outcome], against: str = "full") -> str:
     """A plain-text table: billed, share of the baseline (`against` names it), facts kept."""
-    lines = [f"{'strategy':46} {'billed':>10} {'vs ' + against:>15}  facts kept"]
+    width = max([46, *(len(o.label) for o in outcomes)])
+    lines = [f"{'strategy':{width}} {'billed':>10} {'vs ' + against:>15}  facts kept"]
     for o in outcomes:
-        lines.append(f"{o.label:46} {o.billed:>10,.0f} {o.share:>15.1%}  {sum(o.facts.values())}/{len(o.facts)}")
+        lines.append(f"{o.label:{width}} {o.billed:>10,.0f} {o.share:>15.1%}  {sum(o.facts.values())}/{len(o.facts)}")
     return "\n".join(lines)

@@ -3,9 +3,10 @@ and the memory tool over a sliding window.
 
 The edits are the API's documented behaviour, from helpers.api.edits (the same code the stand-in answers by); these
 classes only hold what a client holds between turns (a compaction block it sends back; the memory file). What each
-extra call costs is billed through `summarizer.read` (the simulation adds it at 1x, uncached): the compaction's own
-input (BetaUsage: reported apart from the top-level usage, billed all the same), and each memory write, which is one
-more request of the whole prompt (a tool loop: the call, then the result sent back).
+extra call costs is billed through `summarizer` (a Counter): the compaction's own input at 1x and its summary at the
+output price (BetaUsage.iterations: reported apart from the top-level usage, billed all the same; the compaction docs:
+"an additional sampling step, which contributes to rate limits and billing"), and each memory write, a tool loop (the
+call, then the whole prompt once more with its result, which reads what the first request cached).
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..api.bill import estimate_request_tokens
+from ..api.bill import estimate_request_tokens, estimate_tokens
 from ..api.content import blocks_of
 from ..api.edits import after_compaction, edited
+from ..config import DEFAULT_MODEL
+from .caching import minimum
 from .strategies import SlidingWindow, Strategy, split
 
 if TYPE_CHECKING:
@@ -26,10 +29,29 @@ MEMORY_TOOL = {"type": "memory_20250818", "name": "memory"}  # SDK: types/beta/b
 
 
 class Counter:
-    """Tokens read by extra calls (compaction, memory writes), in the shape the simulation reads (`.read`)."""
+    """Tokens of extra calls (compaction, memory writes): input at 1x (`.read`), from the cache, and their output."""
 
     def __init__(self) -> None:
         self.read = 0
+        self.reused = 0  # input the extra call read from the cache (0.1x)
+        self.wrote = 0  # the extra calls' output tokens (a summary, a tool call): billed at the output price
+
+
+def memory_write(counter: Counter, sent: dict[str, Any], facts: list[str], floor: int | None = None) -> None:
+    """Bill one memory write as the tool loop it is: the call (output), then the prompt again with the call's result.
+
+    The loop's second request repeats the prompt the first one just cached (read at 0.1x, the caching docs); the call
+    and its result (about 60 tokens, the kit's estimate) are new input.
+    """
+    call = {"type": "tool_use", "name": "memory", "input": {"command": "create", "path": "/memories/facts.md",
+                                                             "file_text": "\n".join(facts)}}
+    counter.wrote += estimate_tokens(json.dumps(call))
+    size = estimate_request_tokens(sent)
+    if sent.get("cache_control") and size >= (floor if floor is not None else minimum(DEFAULT_MODEL)):
+        counter.reused += size
+        counter.read += 60
+    else:  # under the minimum nothing was cached: the loop's second request is billed in full
+        counter.read += size + 60
 
 
 class ServerEdits(Strategy):
@@ -56,6 +78,7 @@ class ServerEdits(Strategy):
         if result.compaction is not None and result.compaction_usage:
             self.block, self.since = result.compaction, len(sent["messages"])
             self.summarizer.read += result.compaction_usage["input_tokens"]
+            self.summarizer.wrote += result.compaction_usage["output_tokens"]
         return {k: v for k, v in result.body.items() if k != "context_management"}
 
     def describe(self) -> str:
@@ -86,7 +109,7 @@ class MemoryTool(SlidingWindow):
         new = [f for f in self.facts if f in turn and f not in self.memory]
         if new:  # a write is a tool loop: the whole prompt sent once more with the call and its result
             self.memory.extend(new)
-            self.summarizer.read += estimate_request_tokens(sent) + 60
+            memory_write(self.summarizer, sent, self.memory)
         if self.memory:
             note = {"type": "text", "text": "<memory file=/memories/facts.md>\n" + "\n".join(self.memory) + "\n</memory>"}
             last = sent["messages"][-1]

@@ -6,7 +6,10 @@ followed by the reply (or alone, with stop_reason "compaction", under `pause_aft
 with the compaction's own usage, which the top-level usage leaves out (BetaUsage's docstring). With
 pause_after_compaction nothing is sampled, so the stand-in bills no message iteration (its guess: the SDK does not
 say). `diagnostics.cache_miss_reason` compares this request with the one that got `previous_message_id`, in the
-order of BetaCacheMissReason: model, system, tools, then messages that changed before the end (the SDK's types).
+order of CacheMissReason (the SDK's types, anthropic 2.13): `model_changed` (the model or `speed`), `system_changed`,
+`tools_changed`; then `unavailable` when those match but another prompt-affecting parameter (`thinking`,
+`tool_choice`) differs; then `messages_changed` when an earlier message differs (appending is no miss); null when
+nothing diverged, and `previous_message_not_found` for an id the stand-in never answered.
 """
 
 from __future__ import annotations
@@ -18,7 +21,13 @@ from typing import Any
 from ..api.bill import request_units
 from ..api.edits import Edited
 
-DIAGNOSIS_FIELDS = ("model", "system", "tools")
+DIAGNOSIS_FIELDS = {"model": ("model", "speed"), "system": ("system",), "tools": ("tools",)}  # reason: fields it covers
+UNDIAGNOSED = ("thinking", "tool_choice")  # CacheMissUnavailable: 'other prompt-affecting parameters, such as ...'
+
+
+def _same(body: Mapping[str, Any], earlier: Mapping[str, Any], fields: tuple[str, ...]) -> bool:
+    """Whether the two requests agree on every one of the fields."""
+    return all(json.dumps(body.get(f), sort_keys=True) == json.dumps(earlier.get(f), sort_keys=True) for f in fields)
 
 
 def finish(reply: dict[str, Any], result: Edited, asked: bool = True) -> dict[str, Any]:
@@ -60,10 +69,12 @@ def diagnosis(body: Mapping[str, Any], earlier: Mapping[str, Any] | None) -> dic
     if earlier is None:
         wanted = (body.get("diagnostics") or {}).get("previous_message_id")
         return {"cache_miss_reason": {"type": "previous_message_not_found"}} if wanted else None
-    for name in DIAGNOSIS_FIELDS:
-        if json.dumps(body.get(name), sort_keys=True) != json.dumps(earlier.get(name), sort_keys=True):
+    for name, fields in DIAGNOSIS_FIELDS.items():
+        if not _same(body, earlier, fields):
             missed = sum(request_units(dict(earlier)))  # tools and system come first in the cache: all of it
             return {"cache_miss_reason": {"type": f"{name}_changed", "cache_missed_input_tokens": missed}}
+    if not _same(body, earlier, UNDIAGNOSED):
+        return {"cache_miss_reason": {"type": "unavailable"}}
     old, new = earlier.get("messages", []), body.get("messages", [])
     if json.dumps(new[: len(old)], sort_keys=True) != json.dumps(old, sort_keys=True):
         return {"cache_miss_reason": {"type": "messages_changed", "cache_missed_input_tokens": _prefix_tokens(earlier, body)}}
