@@ -123,8 +123,8 @@ CLEAR_THINKING_KEEP = Fact(1, f"{_EDITING} ('Default behavior': with thinking on
                            "2026-12-02")
 COMPACT_TRIGGER = Fact(150_000, f"{SDK}: types/beta/beta_compact_20260112_edit_param.py (trigger: 'Defaults to 150000 input "
                        "tokens')", "2026-12-02")
-COMPACTION_MIN_TRIGGER = Fact(50_000, f"{DOCS}/build-with-claude/compaction (compact_20260112 trigger: 'value must be at "
-                              "least 50,000 tokens', as quoted from the page; the SDK types it as a bare int)",
+COMPACTION_MIN_TRIGGER = Fact(50_000, f"{DOCS}/build-with-claude/compaction (the parameters table, compact_20260112 trigger: 'value must be at "
+                              "least 50,000 tokens', read in a copy of the page fetched 2026-09-20; the SDK types it as a bare int)",
                               "2026-12-02")
 
 

@@ -136,7 +136,7 @@ def compact(trigger: int, pause: bool = False) -> dict[str, Any]:
 
 
 def test_compaction_returns_its_block_first_and_its_usage_apart_from_the_top_level() -> None:
-    request = body(long_chat(10), compact(3000), tools=[TOOL])
+    request = body(long_chat(70), compact(50_000), tools=[TOOL])
     with StandIn(reply=lambda _: "You are Ana.") as standin:
         reply = stand_in_client(standin.url).beta.messages.create(**request, betas=["compact-2026-01-12"])
         below = stand_in_client(standin.url).beta.messages.create(**{**request, "context_management": {"edits": [compact(10**6)]}},
@@ -146,23 +146,23 @@ def test_compaction_returns_its_block_first_and_its_usage_apart_from_the_top_lev
     assert reply.content[1].type == "text" and reply.stop_reason == "end_turn"
     assert reply.usage.iterations is not None
     compaction, message = reply.usage.iterations
-    assert compaction.type == "compaction" and compaction.input_tokens >= 3000
+    assert compaction.type == "compaction" and compaction.input_tokens >= 50_000
     assert message.type == "message" and reply.usage.input_tokens == message.input_tokens < compaction.input_tokens
     assert below.content[0].type == "text" and below.usage.iterations is None
 
 
 def test_pause_after_compaction_returns_the_block_alone_with_stop_reason_compaction() -> None:
     with StandIn(reply=lambda _: "You are Ana.") as standin:
-        reply = stand_in_client(standin.url).beta.messages.create(**body(long_chat(10), compact(3000, pause=True), tools=[TOOL]),
+        reply = stand_in_client(standin.url).beta.messages.create(**body(long_chat(70), compact(50_000, pause=True), tools=[TOOL]),
                                                                  betas=["compact-2026-01-12"])
     assert [b.type for b in reply.content] == ["compaction"] and reply.stop_reason == "compaction"
 
 
 def test_the_next_request_drops_everything_before_the_compaction_block() -> None:
-    messages = long_chat(10)
+    messages = long_chat(70)  # about 63,000 tokens: past the least trigger of 50,000
     with StandIn(reply=lambda _: "You are Ana.") as standin:
         client = stand_in_client(standin.url).beta.messages
-        reply = client.create(**body(messages, compact(3000), tools=[TOOL]), betas=["compact-2026-01-12"])
+        reply = client.create(**body(messages, compact(50_000), tools=[TOOL]), betas=["compact-2026-01-12"])
         later = [*messages, {"role": "assistant", "content": [b.to_dict() for b in reply.content]},
                  {"role": "user", "content": "And the plan?"}]
         after = client.create(**body(later, compact(10**6), tools=[TOOL]), betas=["compact-2026-01-12"])
@@ -225,9 +225,9 @@ def test_clear_tool_inputs_with_a_list_clears_only_the_named_tools_calls() -> No
 
 
 def test_compaction_waits_for_its_default_trigger_of_150000_input_tokens() -> None:
-    request = body(long_chat(10), {"type": "compact_20260112"}, tools=[TOOL])  # about 8,000 tokens: below the default
+    request = body(long_chat(70), {"type": "compact_20260112"}, tools=[TOOL])  # about 63,000 tokens: below the default
     assert edited(request).compaction is None
-    assert edited({**request, "context_management": {"edits": [compact(3000)]}}).compaction is not None
+    assert edited({**request, "context_management": {"edits": [compact(50_000)]}}).compaction is not None
 
 
 def test_after_a_clearing_the_next_turn_reads_the_newly_cached_prefix() -> None:

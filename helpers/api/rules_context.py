@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..api_facts import DOCS, SDK
+from ..api_facts import COMPACTION_MIN_TRIGGER, DOCS, SDK
 from .content import blocks_of, messages_of
 from .rulebook import Request, Rule
 
@@ -52,6 +52,16 @@ def _trigger(request: Request) -> str | None:
         if edit.get("type") != "clear_thinking_20251015" and edit.get("trigger") is not None \
                 and not _counter(edit["trigger"], kinds):
             return f"context_management.edits.{i}.trigger: Input should be {' or '.join(kinds)} with a whole-number value"
+    return None
+
+
+def _compaction_trigger(request: Request) -> str | None:
+    """A compact_20260112 trigger under the documented least value (50,000 input tokens)."""
+    least = COMPACTION_MIN_TRIGGER.value
+    for i, edit in enumerate(_edits(request)):
+        trigger = edit.get("trigger") if edit.get("type") == "compact_20260112" else None
+        if _counter(trigger, ("input_tokens",)) and trigger["value"] < least:
+            return f"context_management.edits.{i}.trigger.value: Input should be greater than or equal to {least}"
     return None
 
 
@@ -144,6 +154,12 @@ CONTEXT_RULES = (
          "Give the trigger as {'type': 'input_tokens', 'value': 100000}; clear_tool_uses_20250919 also takes 'tool_uses'.",
          {**BASE, "context_management": {"edits": [{"type": "compact_20260112", "trigger": {"type": "tool_uses", "value": 5}}]},
           "messages": [HI]}),
+    Rule("compaction.trigger_min", f"a compact_20260112 trigger is at least {COMPACTION_MIN_TRIGGER.value:,} input tokens",
+         _compaction_trigger, "refused", COMPACTION_MIN_TRIGGER.source, "refuse",
+         f"Set the compaction trigger to at least {COMPACTION_MIN_TRIGGER.value:,} input tokens (the docs' least value; "
+         "the default is 150,000); for a shorter conversation, trim or summarize on your side instead (notebook 04).",
+         {**BASE, "context_management": {"edits": [{"type": "compact_20260112", "trigger": {"type": "input_tokens",
+          "value": 15_000}}]}, "messages": [HI]}),
     Rule("context.keep", "keep is tool_uses (clearing tool uses) or thinking_turns / all (clearing thinking)", _keep,
          "refused", f"{BETA}beta_tool_uses_keep_param.py, beta_clear_thinking_20251015_edit_param.py (Keep)", "refuse",
          "Keep tool uses as {'type': 'tool_uses', 'value': 3}; thinking as {'type': 'thinking_turns', 'value': 1} or 'all'.",

@@ -17,6 +17,7 @@ from typing import Any
 
 from ..api.content import blocks_of
 from ..api_facts import CACHE_READ_MULTIPLIER, cache_write_multiplier
+from ..api_facts import COMPACTION_MIN_TRIGGER
 from .costsim import LONG_CHAT, ExtractiveSummarizer, Outcome, Script, Turn, compare
 from .plots import PANEL_H, PANEL_W, Chart, legend, panel
 from .rungs import MemoryTool, ServerEdits
@@ -45,7 +46,7 @@ def rungs(script: Script) -> list[Strategy]:
         BlockTrim(9000, 15, pinned=pins, cache=True),
         SummarizeOlder(9000, 15, summarizer=ExtractiveSummarizer(), cache=True),
         ServerEdits([clear_tool_uses(9000, 3, 4000)], "clear tool uses (9,000; keep 3)", cache=True),
-        ServerEdits([compact(9000)], "compaction (9,000)", cache=True),
+        ServerEdits([compact(COMPACTION_MIN_TRIGGER.value)], f"compaction ({COMPACTION_MIN_TRIGGER.value:,})", cache=True),
         MemoryTool(10, script.facts, cache=True),
     ]
 
