@@ -12,7 +12,7 @@ Behaviours, each with its source (values in helpers/api_facts.py; "guess" marks 
   model_context_window_exceeded (SDK StopReason docstring); every field the SDK's types declare (wire.py);
 - content blocks, stop sequences, tool use and thinking (with signatures) answered and checked as in replies.py;
 - structured outputs: a reply to output_config.format is JSON valid against its schema, strict tools' inputs against theirs.
-  tool_choice and thinking display as in choices.py (an impossible sample is answered with a loud 500 for its author).
+- tool_choice and thinking display as in choices.py (an impossible sample is answered with a loud 500 for its author).
 Token counts are the kit's bill (helpers/api/bill.py): documented formulas for images, tools and thinking, and about
 4 characters a token for text (an estimate, not the API's tokenizer); count_tokens and usage use the same bill.
 Message threads (beta) are not modelled: the stand-in keeps no thread (helpers.api.bill.thread_turn_tokens bills one offline).
@@ -218,14 +218,13 @@ class _Handler(BaseHTTPRequestHandler):
             cache = self.standin.cache.bill(body["model"], request_blocks(body), self.standin.clock())
         except TooManyBreakpoints as error:
             return self.error(400, "invalid_request_error", str(error))
-        content, stops, spoken = answer(self.standin.reply(sent), body, window_of(body["model"]) - estimate_request_tokens(body))
-        problem = authoring_problem(sent, content, stops["stop_reason"])  # structured outputs: JSON, strict tool inputs
-        if problem:
-            return authoring_failure(self, problem)
         try:
             content, stops, spoken = answer(self.standin.reply(sent), body, window_of(body["model"]) - estimate_request_tokens(body))
         except ImpossibleReply as error:  # a sample the API could never send: loud, for its author (choices.py)
             return self.error(500, "api_error", f"Stand-in: the reply written for this request is impossible: {error}. Fix the sample.")
+        problem = authoring_problem(sent, content, stops["stop_reason"])  # structured outputs: JSON, strict tool inputs
+        if problem:
+            return authoring_failure(self, problem)
         if fault and fault.kind == "blank":  # a complete reply whose text is only whitespace
             content = [{"type": "text", "text": " \n ", "citations": None}]
         digest = hashlib.sha256(json.dumps(sent, sort_keys=True).encode()).hexdigest()[:20]
