@@ -60,7 +60,7 @@ def _compaction_trigger(request: Request) -> str | None:
     least = COMPACTION_MIN_TRIGGER.value
     for i, edit in enumerate(_edits(request)):
         trigger = edit.get("trigger") if edit.get("type") == "compact_20260112" else None
-        if _counter(trigger, ("input_tokens",)) and trigger["value"] < least:
+        if isinstance(trigger, dict) and _counter(trigger, ("input_tokens",)) and trigger["value"] < least:
             return f"context_management.edits.{i}.trigger.value: Input should be greater than or equal to {least}"
     return None
 

@@ -16,8 +16,7 @@ from itertools import accumulate
 from typing import Any
 
 from ..api.content import blocks_of
-from ..api_facts import CACHE_READ_MULTIPLIER, cache_write_multiplier
-from ..api_facts import COMPACTION_MIN_TRIGGER
+from ..api_facts import CACHE_READ_MULTIPLIER, COMPACTION_MIN_TRIGGER, cache_write_multiplier
 from .costsim import LONG_CHAT, ExtractiveSummarizer, Outcome, Script, Turn, compare
 from .plots import PANEL_H, PANEL_W, Chart, legend, panel
 from .rungs import MemoryTool, ServerEdits
