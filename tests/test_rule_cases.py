@@ -204,6 +204,7 @@ BLOCK_CASES = [
     ("thinking.tool_loop", body(HI, say([USE]), thinking=THINK, tools=[TOOL]), None),  # not yet answered
     ("thinking.tool_loop", body(HI, say("Hello"), HI, thinking=THINK), None),
     ("thinking.tool_loop", body(HI, thinking=THINK), None),
+    ("thinking.tool_loop", body(thinking=THINK), None),  # no history at all: nothing to find, and no crash
     ("tools.answered", body(HI, say([USE, USE2]), say([RESULT], "user"), tools=[TOOL]),
      "messages.1: `tool_use` ids were found without `tool_result` blocks immediately after: toolu_2. Each `tool_use` "
      "block must have a corresponding `tool_result` block in the next message."),
@@ -212,6 +213,7 @@ BLOCK_CASES = [
      "`tool_use` block must have a corresponding `tool_result` block in the next message."),
     ("tools.answered", body(HI, say([USE, USE2]), say([RESULT2, RESULT], "user"), tools=[TOOL]), None),
     ("tools.answered", body(HI, say([USE]), tools=[TOOL]), None),
+    ("tools.answered", body(HI, say([USE]), say("Hm"), tools=[TOOL]), None),  # only a user turn can leave a tool unanswered
     ("tools.stray_result", body(HI, say("Hello"), say([RESULT], "user"), tools=[TOOL]),
      "messages.2.content: unexpected `tool_use_id` found in `tool_result` blocks: toolu_1. Each `tool_result` block "
      "must have a corresponding `tool_use` block in the previous message."),
@@ -222,6 +224,7 @@ BLOCK_CASES = [
      "messages.2.content: unexpected `tool_use_id` found in `tool_result` blocks: toolu_2. Each `tool_result` block "
      "must have a corresponding `tool_use` block in the previous message."),
     ("tools.stray_result", body(*LOOP, tools=[TOOL]), None),
+    ("tools.stray_result", body(HI, say([RESULT]), tools=[TOOL]), None),  # results are read in user turns only
     ("tools.results_first", body(HI, say([USE]), say([{"type": "text", "text": "Here:"}, RESULT], "user"), tools=[TOOL]),
      "messages.2: Did not find 1 `tool_result` block(s) at the beginning of this message. Messages following "
      "`tool_use` blocks must begin with a matching number of `tool_result` blocks."),
@@ -311,6 +314,20 @@ def png_header(width: int, height: int) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + struct.pack(">II", width, height)
 
 
+def webp_header(width: int, height: int) -> bytes:
+    """The first 30 bytes of an extended (VP8X) WebP of this size: its size sits at bytes 24 to 29."""
+    chunk = b"\0" * 4 + (width - 1).to_bytes(3, "little") + (height - 1).to_bytes(3, "little")
+    return b"RIFF" + (22).to_bytes(4, "little") + b"WEBP" + b"VP8X" + (10).to_bytes(4, "little") + chunk
+
+
+def jpeg_header(width: int, height: int) -> bytes:
+    """A JPEG's start: an APP0 segment, then the start-of-frame segment that holds the size (bytes 16 to 24)."""
+    import struct
+
+    app0 = b"\xff\xe0" + struct.pack(">H", 12) + b"JFIF\0" + b"\0" * 5
+    return b"\xff\xd8" + app0 + b"\xff\xc0" + struct.pack(">HBHH", 17, 8, height, width) + b"\x03"
+
+
 def images(*blocks: dict[str, Any]) -> dict[str, Any]:
     """A request whose one user turn holds these blocks."""
     return body(say([*blocks, {"type": "text", "text": "What is this?"}], "user"))
@@ -326,11 +343,16 @@ MEDIA_CASES = [
     ("image.bytes", images(image(data=b"\0" * 10), image(data=b"\0" * (5 * 1024 * 1024 + 1))),
      "messages.0.content.1.image.source.base64: image exceeds 5 MB maximum: 5242881 bytes > 5242880 bytes"),
     ("image.bytes", images({"type": "image", "source": {"type": "base64", "media_type": "image/png"}}), None),
+    ("image.bytes", images({"type": "image", "source": {"type": "base64", "media_type": "image/png",
+                                                        "data": "AAAA" * (2 * 1024 * 1024) + "!"}}), None),  # not base64
     ("image.dimensions", images(image(data=png_header(600, 8001))), f"{SIDES} 8000 pixels: messages.0.content.0"),
     ("image.dimensions", images(image(data=b"not an image"), image(data=png_header(9000, 10)), image(data=png_header(10, 10)),
                                 image(data=png_header(8001, 8001))),
      f"{SIDES} 8000 pixels: messages.0.content.1, messages.0.content.3"),
     ("image.dimensions", images(*[image(data=png_header(2001, 100))] * 20), None),  # 20 images: still 8000
+    ("image.dimensions", images(image("image/webp", webp_header(9000, 600))), f"{SIDES} 8000 pixels: messages.0.content.0"),
+    ("image.dimensions", images(image("image/jpeg", jpeg_header(600, 9000))), f"{SIDES} 8000 pixels: messages.0.content.0"),
+    ("image.dimensions", images(image("image/jpeg", jpeg_header(8000, 8000))), None),
     ("image.dimensions", images(*[image(data=png_header(2000, 2000))] * 21), None),
     ("image.dimensions", images(*[image(data=png_header(100, 100))] * 20, image(data=png_header(100, 2001))),
      f"{SIDES} 2000 pixels: messages.0.content.20"),
