@@ -370,6 +370,8 @@ MODEL_CASES = [
     ("effort.model", body(HI, model="claude-sonnet-4-6", output_config={"effort": "xhigh"}),
      "output_config.effort: 'xhigh' is not supported on claude-sonnet-4-6"),
     ("effort.model", body(HI, model="claude-sonnet-4-6", output_config={"effort": "max"}), None),
+    ("effort.model", body(HI, output_config={"effort": "turbo"}),  # a level the data does not name, on a model with no effort
+     "output_config.effort: 'turbo' is not supported on claude-haiku-4-5"),
     ("effort.model", body(HI, model="claude-someday-9", output_config={"effort": "low"}), None),
     ("effort.model", body(HI, output_config={"format": {"type": "json_schema", "schema": {}}}), None),
     ("effort.model", body(HI, output_config="low"), None),
@@ -394,6 +396,16 @@ def test_the_context_window_is_the_model_s_and_the_prompt_is_counted_as_the_api_
     assert found("context.window", body(HI)) is None
     fits = body(say("word " * 10, "user"))
     assert found("context.window", fits | {"max_tokens": 10}) is None
+    # a prompt of exactly the window fits; one token more does not
+    low, high = 1, 1_000_000
+    while low < high:  # the fewest characters whose estimate reaches the window
+        middle = (low + high) // 2
+        low, high = (middle + 1, high) if estimate_request_tokens(body(say("a" * middle, "user"))) < 200_000 else (low, middle)
+    exact = body(say("a" * low, "user"))
+    assert estimate_request_tokens(exact) == 200_000
+    assert found("context.window", exact) is None
+    over = body(say("a" * (low + 4), "user"))
+    assert found("context.window", over) == f"prompt is too long: {estimate_request_tokens(over)} tokens > 200000 maximum"
 
 
 def test_the_context_window_check_counts_the_prompt_after_the_server_s_edits() -> None:
@@ -472,6 +484,7 @@ CONTEXT_CASES = [
      "messages.3.content.1.content: empty string content is not allowed for a compaction block"),
     ("compaction.empty_content", body(HI, say([{"type": "compaction", "content": None}]), HI), None),
     ("compaction.empty_content", body(HI, say([{"type": "text", "text": ""}]), HI), None),
+    ("compaction.empty_content", body("Hi", HI), None),  # a message that is not a dict: the shape rule's, no crash here
     ("output.format", body(HI, output_config={"format": {"type": "json"}}),
      "output_config.format: Input should be {'type': 'json_schema', 'schema': {...}}"),
     ("output.format", body(HI, output_config={"format": {"type": "json_schema"}}),

@@ -37,7 +37,7 @@ MODULES: dict[str, list[str]] = {
     "helpers/api/rules_models.py": RULEBOOK_TESTS,
     "helpers/api/rules_context.py": [*RULEBOOK_TESTS, "tests/test_context_management.py"],
     "helpers/api/bill.py": ["tests/test_bill.py"],
-    "helpers/gateway/ledger.py": ["tests/test_gateway.py", "tests/test_gateway_probes.py", "tests/test_gateway_class.py"],
+    "helpers/gateway/ledger.py": ["tests/test_ledger.py", "tests/test_gateway.py"],
     "helpers/chat/store.py": ["tests/test_store.py"],
     "helpers/branches.py": ["tests/test_branches.py"],
     "helpers/memory/strategies.py": ["tests/test_memory.py", "tests/test_tools.py"],
