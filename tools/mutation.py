@@ -40,7 +40,7 @@ MODULES: dict[str, list[str]] = {
     "helpers/gateway/ledger.py": ["tests/test_ledger.py", "tests/test_gateway.py"],
     "helpers/chat/store.py": ["tests/test_store.py"],
     "helpers/branches.py": ["tests/test_branches.py"],
-    "helpers/memory/strategies.py": ["tests/test_memory.py", "tests/test_tools.py"],
+    "helpers/memory/strategies.py": ["tests/test_strategy_cases.py", "tests/test_memory.py", "tests/test_tools.py"],
     "helpers/replay/recordings.py": ["tests/test_recordings.py", "tests/test_transport.py"],
     "helpers/classroom/exercises.py": ["tests/test_exercises.py"],
     "helpers/chat/chatlog.py": ["tests/test_widget.py"],  # the chat's bubble sync
