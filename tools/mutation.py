@@ -38,9 +38,9 @@ MODULES: dict[str, list[str]] = {
     "helpers/api/rules_context.py": [*RULEBOOK_TESTS, "tests/test_context_management.py"],
     "helpers/api/bill.py": ["tests/test_bill.py"],
     "helpers/gateway/ledger.py": ["tests/test_ledger.py", "tests/test_gateway.py"],
-    "helpers/chat/store.py": ["tests/test_store.py"],
+    "helpers/chat/store.py": ["tests/test_store_cases.py", "tests/test_store.py"],
     "helpers/branches.py": ["tests/test_branches.py"],
-    "helpers/memory/strategies.py": ["tests/test_strategy_cases.py", "tests/test_memory.py", "tests/test_tools.py"],
+    "helpers/memory/strategies.py": ["tests/test_strategy_cases.py", "tests/test_memory.py"],
     "helpers/replay/recordings.py": ["tests/test_recordings.py", "tests/test_transport.py"],
     "helpers/classroom/exercises.py": ["tests/test_exercises.py"],
     "helpers/chat/chatlog.py": ["tests/test_widget.py"],  # the chat's bubble sync
