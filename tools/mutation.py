@@ -43,7 +43,7 @@ MODULES: dict[str, list[str]] = {
     "helpers/memory/strategies.py": ["tests/test_strategy_cases.py", "tests/test_memory.py"],
     "helpers/replay/recordings.py": ["tests/test_recordings.py", "tests/test_transport.py"],
     "helpers/classroom/exercises.py": ["tests/test_exercises.py"],
-    "helpers/chat/chatlog.py": ["tests/test_widget.py"],  # the chat's bubble sync
+    "helpers/chat/chatlog.py": ["tests/test_chatlog_cases.py", "tests/test_widget.py"],  # the chat's bubble sync
 }
 
 
