@@ -41,7 +41,7 @@ MODULES: dict[str, list[str]] = {
     "helpers/chat/store.py": ["tests/test_store_cases.py", "tests/test_store.py"],
     "helpers/branches.py": ["tests/test_branches.py"],
     "helpers/memory/strategies.py": ["tests/test_strategy_cases.py", "tests/test_memory.py"],
-    "helpers/replay/recordings.py": ["tests/test_recordings.py", "tests/test_transport.py"],
+    "helpers/replay/recordings.py": ["tests/test_recording_cases.py", "tests/test_recordings.py"],
     "helpers/classroom/exercises.py": ["tests/test_exercises.py"],
     "helpers/chat/chatlog.py": ["tests/test_chatlog_cases.py", "tests/test_widget.py"],  # the chat's bubble sync
 }
