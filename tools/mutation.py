@@ -39,7 +39,7 @@ MODULES: dict[str, list[str]] = {
     "helpers/api/bill.py": ["tests/test_bill.py"],
     "helpers/gateway/ledger.py": ["tests/test_ledger.py", "tests/test_gateway.py"],
     "helpers/chat/store.py": ["tests/test_store_cases.py", "tests/test_store.py"],
-    "helpers/branches.py": ["tests/test_branches.py"],
+    "helpers/branches.py": ["tests/test_branch_cases.py", "tests/test_branches.py"],
     "helpers/memory/strategies.py": ["tests/test_strategy_cases.py", "tests/test_memory.py"],
     "helpers/replay/recordings.py": ["tests/test_recording_cases.py", "tests/test_recordings.py"],
     "helpers/classroom/exercises.py": ["tests/test_exercises.py"],
