@@ -35,7 +35,7 @@ def rows(ledger: Ledger) -> list[tuple[object, ...]]:
 
 def test_a_key_is_shown_once_stored_hashed_and_replaced_by_the_next(ledger: Ledger) -> None:
     first = ledger.issue("ana")
-    assert first.startswith("ck-class-") and len(first) > 30
+    assert first.startswith("ck-class-") and len(first) == len("ck-class-") + 32  # 24 random bytes, URL-safe
     assert ledger.learner_for_key(first) == Learner("ana", None, None, False, True)
     with sqlite3.connect(ledger.path) as db:
         assert db.execute("SELECT key_hash FROM learners").fetchall() == [(key_hash(first),)]
@@ -46,7 +46,7 @@ def test_a_key_is_shown_once_stored_hashed_and_replaced_by_the_next(ledger: Ledg
     assert second != first and ledger.learner_for_key(first) is None
     assert ledger.learner_for_key(second) == Learner("ana", 2.5, 1000, False, True)  # a new key switches them back on
     assert ledger.learner("bo") is None and ledger.learner_for_key("ck-class-made-up") is None
-    with pytest.raises(ValueError, match="Give the learner a name"):
+    with pytest.raises(ValueError, match="^Give the learner a name, e.g. python -m helpers.gateway issue ana$"):
         ledger.issue("  ")
 
 
@@ -64,16 +64,18 @@ def test_a_hub_user_is_added_once_with_the_class_default_budget(ledger: Ledger) 
 def test_budgets_revoking_and_settings_change_one_learner_or_say_who_is_unknown(ledger: Ledger) -> None:
     ledger.issue("ana")
     ledger.issue("bo")
-    ledger.set_budget("ana", usd=0, tokens=None)
+    ledger.set_budget("ana", usd=0, tokens=0)  # nothing more for ana: 0 is a budget
     ledger.revoke("bo")
+    assert ledger.learners() == [Learner("ana", 0, 0, False, True), Learner("bo", None, None, True, True)]
+    ledger.set_budget("bo", usd=None, tokens=500)
     ledger.restore("bo")
-    assert ledger.learners() == [Learner("ana", 0, None, False, True), Learner("bo", None, None, False, True)]
+    assert ledger.learners() == [Learner("ana", 0, 0, False, True), Learner("bo", None, 500, False, True)]
     for change in (lambda: ledger.revoke("zed"), lambda: ledger.restore("zed"),
                    lambda: ledger.set_budget("zed", usd=1, tokens=1)):
         with pytest.raises(KeyError, match="No learner named 'zed': see python -m helpers.gateway list"):
             change()
     for usd, tokens in ((-0.01, None), (None, -1)):
-        with pytest.raises(ValueError, match="0 or more"):
+        with pytest.raises(ValueError, match="^A budget is a number of dollars or tokens, 0 or more.$"):
             ledger.set_budget("ana", usd=usd, tokens=tokens)
     assert ledger.setting("log_content") == "" and ledger.setting("log_content", "off") == "off"
     assert not ledger.logs_content()
@@ -204,3 +206,17 @@ def test_budgets_and_times_read_as_the_report_shows_them() -> None:
     assert budget_text(None, 1_500_000) == "1,500,000 tokens"
     assert seen(None) == "never"
     assert seen(86_400 * 365 + 3_661) == "1971-01-01 01:01:01 UTC"
+
+
+def test_each_thread_keeps_one_connection_that_waits_for_the_write_lock(ledger: Ledger) -> None:
+    """A unit of work waits up to 30 s for another's write lock (a class of 30 writes at once), on a connection kept open."""
+    import threading
+
+    with ledger.connect() as db:
+        assert db.execute("PRAGMA busy_timeout").fetchone() == (30_000,)
+    assert ledger._connection() is ledger._connection()
+    other: list[sqlite3.Connection] = []
+    thread = threading.Thread(target=lambda: other.append(ledger._connection()))
+    thread.start()
+    thread.join()
+    assert other[0] is not ledger._connection()
