@@ -84,6 +84,13 @@ def run(module: str, tests: list[str], max_children: int, keep: Path | None = No
     return stats["killed"] + stats["timeout"], stats["total"] - stats["skipped"], diffs
 
 
+def case_only(diff: str) -> bool:
+    """Whether a mutant only changes letter case (equivalent in SQL, whose keywords and names read in any case)."""
+    lines = [line for line in diff.splitlines() if line[:1] in "-+" and line[:3] not in ("---", "+++")]
+    removed, added = [line[1:] for line in lines if line[0] == "-"], [line[1:] for line in lines if line[0] == "+"]
+    return removed != added and [line.lower() for line in removed] == [line.lower() for line in added]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run each module asked for and print its score; exit 1 if any is below the goal."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -99,6 +106,9 @@ def main(argv: list[str] | None = None) -> int:
         scores[module] = killed / total if total else 1.0
         for diff in diffs:
             print(diff.rstrip(), flush=True)
+        cased = sum(case_only(diff) for diff in diffs)
+        if cased:
+            print(f"{module}: {cased} of the {len(diffs)} uncaught mutants only change letter case", flush=True)
         print(f"{module}: {killed}/{total} mutants killed or timed out, {scores[module]:.0%} (goal {GOAL:.0%}), "
               f"{minutes:.1f} min", flush=True)
     print("\nScores: " + ", ".join(f"{module} {score:.0%}" for module, score in scores.items()))
