@@ -25,6 +25,7 @@ def test_the_path_is_kept_from_v1_on() -> None:
     assert normalize_path("/proxy/v1/messages") == "/v1/messages"
     assert normalize_path("/v1/messages/count_tokens") == "/v1/messages/count_tokens"
     assert normalize_path("/health") == "/health"
+    assert normalize_path("/gateway/v1/anthropic/v1/messages") == "/v1/messages"  # a prefix that holds /v1/ itself
 
 
 def test_the_key_is_the_hash_of_the_canonical_request() -> None:
@@ -93,6 +94,9 @@ def test_the_store_reads_every_cassette_but_hidden_folders(tmp_path: Path) -> No
     first = store.save(sample('{"a": 1}'), "one")
     assert first == tmp_path / "one" / f"hi-there-owl-{sample().key}.json"
     assert first.read_text(encoding="utf-8") == json.dumps(sample('{"a": 1}').to_json(), indent=1, ensure_ascii=False) + "\n"
+    accented = store.save(sample('{"text": "Café"}', {**BODY, "messages": [{"role": "user", "content": "Café?"}]}), "one")
+    assert "Café?" in accented.read_text(encoding="utf-8"), "the file stays readable: no \\u escapes"
+    accented.unlink()
     hidden = tmp_path / ".staging" / "x.json"
     hidden.parent.mkdir()
     hidden.write_text("not json")
@@ -136,6 +140,34 @@ def test_a_request_is_answered_by_its_own_cassette_then_by_others_that_agree(tmp
     assert agreeing.find("0" * 16) is None
 
 
+def test_the_index_is_read_once_and_a_hit_is_answered_from_it(tmp_path: Path) -> None:
+    store = RecordingStore(tmp_path)
+    path = store.save(sample(), "c")
+    assert store.find(sample().key, "c") == sample(), "a saved recording is in the index at once"
+    path.unlink()
+    assert store.find(sample().key, "c") == sample(), "a hit does not read the folder again"
+    assert sample().key in store.index()
+    assert store.index(refresh=True) == {}
+
+
+def test_a_request_with_no_cassette_is_answered_by_the_top_folder_s_own_file(tmp_path: Path) -> None:
+    RecordingStore(tmp_path).save(sample('{"from": "c"}'), "c")
+    (tmp_path / "top.json").write_text(json.dumps(sample('{"from": "top"}').to_json()))
+    assert RecordingStore(tmp_path).find(sample().key).response == '{"from": "top"}'  # type: ignore[union-attr]
+
+
+def test_conflicts_are_read_from_the_folder_as_it_is_now_for_every_key(tmp_path: Path) -> None:
+    other = {**BODY, "messages": [{"role": "user", "content": "Bats?"}]}
+    reader = RecordingStore(tmp_path)
+    reader.save(sample('{"n": 1}'), "one")  # hi-there-owl-...: read first
+    reader.save(sample('{"n": 2}', other), "one")  # bats-...: sorts first, read first
+    assert reader.conflicts("one") == []
+    RecordingStore(tmp_path).save(sample('{"n": 3}'), "two")  # another process: clashes on the owl only
+    assert reader.conflicts("one") == ["two"]
+    RecordingStore(tmp_path).save(sample('{"n": 2}', other), "two")  # agrees on the bats
+    assert reader.conflicts("one") == ["two"]
+
+
 def test_a_recording_written_after_the_index_was_read_is_found(tmp_path: Path) -> None:
     reader = RecordingStore(tmp_path)
     assert reader.find(sample().key) is None
@@ -148,8 +180,12 @@ def test_a_folder_that_refuses_the_write_probe_is_refused_before_anything_is_sen
     """A read-only folder, as the probe meets it (chmod does not stop root, so the probe's own error stands in)."""
     import helpers.replay.recordings as recordings
 
-    def refused(**kwargs: object) -> None:
-        raise PermissionError(13, "Permission denied")
+    made = recordings.tempfile.TemporaryFile
+
+    def refused(**kwargs: object) -> object:
+        if kwargs.get("dir") == tmp_path / "c":
+            raise PermissionError(13, "Permission denied")
+        return made(**kwargs)  # type: ignore[call-overload]
 
     monkeypatch.setattr(recordings.tempfile, "TemporaryFile", refused)
     with pytest.raises(RecordingError) as caught:
@@ -166,4 +202,5 @@ def test_a_file_where_the_folder_should_be_is_refused_with_the_fix(tmp_path: Pat
     assert str(caught.value).endswith("), so nothing was sent.\nMake that folder writable, or set CONVERSE_KIT_RECORDINGS "
                                       "to a folder you can write.")
     RecordingStore(tmp_path).check_writable("new/deeper")
+    RecordingStore(tmp_path).check_writable("new/deeper")  # a folder that is already there is fine
     assert (tmp_path / "new" / "deeper").is_dir() and list((tmp_path / "new" / "deeper").iterdir()) == []
