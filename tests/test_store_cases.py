@@ -150,3 +150,45 @@ def test_the_files_the_chat_wrote_are_remembered_by_path(tmp_path: Path) -> None
     assert store.wrote(tmp_path / "chat.md") == "def" and store.wrote(tmp_path / "other.md") is None
     store.close()
     assert ChatStore(tmp_path / "chats.sqlite3").wrote(tmp_path / "chat.md") == "def"
+
+
+def test_a_store_makes_its_folders_and_waits_for_another_kernel_s_lock_from_any_thread(tmp_path: Path) -> None:
+    import threading
+
+    store = ChatStore(tmp_path / "deep" / "er" / "chats.sqlite3")
+    assert store.path.parent.is_dir()
+    assert store._db.execute("PRAGMA busy_timeout").fetchone() == (30_000,)  # another kernel's write: wait up to 30 s
+    listed: list[object] = []
+    thread = threading.Thread(target=lambda: listed.append(store.chats()))  # the widget writes from its own threads
+    thread.start()
+    thread.join()
+    assert listed == [[]]
+
+
+def test_settings_alone_and_a_chat_emptied_by_new_chat_are_written_too(tmp_path: Path) -> None:
+    store = ChatStore(tmp_path / "chats.sqlite3")
+    conversation = chat("One")
+    store.keep(conversation, "c")
+    conversation.system = "Be long."
+    store.write("c", conversation)  # no message changed: the settings still are
+    assert store.load("c")[1]["system"] == "Be long."
+    conversation.messages = []
+    conversation._changed()  # New chat: the turns go
+    assert store.chats()[0].messages == 0
+
+
+def test_a_reopened_chat_has_its_model_its_client_and_its_messages_times(tmp_path: Path) -> None:
+    store = ChatStore(tmp_path / "chats.sqlite3")
+    conversation = Conversation(messages=[{"role": "user", "content": "Hi"},
+                                          {"role": "assistant", "content": [{"type": "text", "text": "Yo"}]}],
+                                model="claude-sonnet-4-5", max_tokens=77)
+    conversation.tree.path()[1].reply = Reply("Yo", Usage(1, 1), "end_turn", "claude-sonnet-4-5", "msg_1", "authored")
+    store.keep(conversation, "c")
+    client = object()
+    reopened = store.open("c", client=client)  # type: ignore[arg-type]
+    assert (reopened.model, reopened.max_tokens, reopened.client) == ("claude-sonnet-4-5", 77, client)
+    assert [n.created for n in reopened.tree.path()] == [n.created for n in conversation.tree.path()]
+    assert reopened.tree.path()[1].reply.text == "Yo"  # type: ignore[union-attr]
+    row = reply_row(conversation.tree.path()[1].reply)
+    assert reply_from(row, {"role": "assistant", "content": [{"type": "text"}, {"type": "text", "text": "Yo"}]}).text == \
+        "Yo"  # type: ignore[union-attr]  # a text block without text adds nothing
