@@ -154,3 +154,55 @@ def test_branches_are_listed_oldest_first_and_any_can_be_made_current() -> None:
     empty = Tree()
     empty.follow([{"role": "user", "content": [{"type": "text", "text": "blocks"}]}], [])
     assert empty.branches()[0].last_user == ""
+
+
+def test_a_history_that_leaves_the_branch_keeps_the_old_one_and_the_tree_keeps_its_own_copies() -> None:
+    tree = Tree()
+    blocks = [{"role": "user", "content": [{"type": "text", "text": "q0"}]}, {"role": "assistant", "content": "a0"}]
+    tree.follow(blocks + turns("q1", "a1"), [])
+    tree.follow(blocks + turns("q1 edited"), [])  # an edit: a new branch beside the old one
+    assert len(tree.nodes) == 5 and tree.removed == [] and tree.versions()[2] == (2, 2)
+    blocks[0]["content"][0]["text"] = "changed by the caller"
+    assert tree.path()[0].message["content"][0]["text"] == "q0"
+    handed, _ = tree.current()
+    handed[0]["content"][0]["text"] = "changed by the reader"
+    assert tree.path()[0].message["content"][0]["text"] == "q0"
+    old = tree.leaves()[0]
+    assert [n.message["content"] for n in tree.path(old)][2:] == ["q1", "a1"]  # a given head, not the current one
+
+
+def test_an_undone_branch_is_never_the_one_a_switch_returns_to() -> None:
+    tree = branched()
+    tree.follow(turns("q0", "a0"), [])  # undo q1c and its reply
+    assert all(chosen in tree.nodes for chosen in tree.chosen.values())
+    tree.follow(turns("q0", "a0", "q1"), [])
+    tree.switch(2, 1)
+    assert [n.message["content"] for n in tree.path()] == ["q0", "a0", "q1b", "re q1b"]
+    assert tree.switch_to(2)[0] == turns("q0", "a0", "q1b", "re q1b")
+
+
+def test_a_reopened_tree_with_no_branch_shown_yet_switches_to_the_newest_below() -> None:
+    from helpers.branches import Node
+
+    made = branched()
+    tree = Tree()
+    for node in sorted(made.nodes.values(), key=lambda n: n.created):
+        tree.add(Node(node.id, node.parent, node.message, node.hash, node.reply, node.created))
+    tree.head = made.head  # as the store reopens it: no branch remembered below any message
+    assert tree.switch(2, -1)[0] == turns("q0", "a0", "q1b", "re q1b")
+    assert tree.switch_to(3)[0] == turns("q0", "a0", "q1c", "re q1c")  # the last branch is one of them
+
+
+def test_a_conversation_s_history_follows_the_branch_it_switches_to() -> None:
+    from helpers import Conversation
+
+    conversation = Conversation(messages=turns("q0", "a0", "q1", "a1"))
+    conversation.fork_at(2)
+    assert conversation.messages == turns("q0", "a0")
+    conversation.messages = turns("q0", "a0", "q1b", "a1b")
+    conversation.switch(2, -1)
+    assert conversation.messages == turns("q0", "a0", "q1", "a1")
+    conversation.switch(2)  # the next version by default
+    assert conversation.messages == turns("q0", "a0", "q1b", "a1b")
+    conversation.switch_to(1)
+    assert conversation.messages == turns("q0", "a0", "q1", "a1") and conversation.branches()[0].current
