@@ -42,7 +42,7 @@ MODULES: dict[str, list[str]] = {
     "helpers/branches.py": ["tests/test_branch_cases.py", "tests/test_branches.py"],
     "helpers/memory/strategies.py": ["tests/test_strategy_cases.py", "tests/test_memory.py"],
     "helpers/replay/recordings.py": ["tests/test_recording_cases.py", "tests/test_recordings.py"],
-    "helpers/classroom/exercises.py": ["tests/test_exercises.py"],
+    "helpers/classroom/exercises.py": ["tests/test_exercise_cases.py", "tests/test_exercises.py"],  # text_of only: mutmut leaves decorated checks alone
     "helpers/chat/chatlog.py": ["tests/test_chatlog_cases.py", "tests/test_widget.py"],  # the chat's bubble sync
 }
 
