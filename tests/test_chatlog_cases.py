@@ -149,3 +149,52 @@ def test_a_streamed_turn_gets_its_controls_on_its_last_bubbles_only() -> None:
     log.on_switch = lambda index, step: None
     log.decorate(messages + history("q2"), 5)  # one more message than bubbles: only the bubbles there are
     assert len(log.bubbles[0].children[0].children) == 3  # name, versions, Edit
+
+
+def test_the_log_scrolls_as_one_and_the_controls_are_small_and_styled() -> None:
+    log = ChatLog()
+    assert (log.layout.max_height, log.layout.overflow, log.layout.padding) == ("460px", "auto", "4px")
+    assert log.children == () and "ck-log" in log._dom_classes
+    log.on_switch = lambda index, step: None
+    log.on_edit = lambda index: None
+    bubble = log.add("user", "Hi")
+    controls = log.controls(0, {"role": "user", "content": "Hi"}, (1, 2))
+    bubble.set_controls(controls)
+    assert bubble.children[0].layout.align_items == "center"
+    back, _, ahead = controls[0].children
+    for button, label in ((back, "<"), (ahead, ">"), (controls[1], "Edit")):
+        assert (button.description, button.layout.width) == (label, "auto") and "ck-edit" in button._dom_classes
+    empty = log.add("assistant")
+    assert empty.parts == [] and empty.footer.value == ""
+    assert block_markdown({"type": "thinking"}) == "<details><summary>Thinking</summary>\n\n\n\n</details>"
+
+
+def test_each_reply_s_footer_goes_under_its_own_turn() -> None:
+    def costed(text: str, tokens: int) -> Reply:
+        return Reply(text, Usage(tokens, tokens), "end_turn", "claude-haiku-4-5", "msg_" + text, "authored")
+
+    replies = [costed("a1", 11), costed("a2", 22), costed("a3", 33)]
+    log = ChatLog()
+    log.show(history("q0", "a0", "q1", "a1", "q2", "a2", "q3", "a3", "q4"), replies)
+    assert [b.footer.value for b in log.bubbles if b.role == "assistant"] == [""] + [
+        f"<small>{footer_for(r)}</small>" for r in replies]
+    assert log.bubbles[-1].footer.value == ""
+
+
+def test_controls_given_after_a_stream_name_their_own_turn_and_need_known_versions() -> None:
+    edited: list[int] = []
+    log = ChatLog()
+    log.on_edit = edited.append
+    log.on_switch = lambda index, step: None
+    log.versions = lambda: []
+    messages = history("q0", "a0", "q1", "a1")
+    for message in messages:
+        log.add(message["role"], str(message["content"]))
+    log.decorate(messages, 2)
+    [edit] = log.bubbles[2].children[0].children[1:]
+    edit.click()
+    assert edited == [2]
+    assert log.bubbles[3].children[0] is log.bubbles[3].name, "no versions known: no < 1/2 > row"
+    log.show(messages, [])
+    assert all(len(b.children[0].children) <= 2 if b.children[0] is not b.name else True for b in log.bubbles)
+    assert [len(getattr(b.children[0], "children", ())) for b in log.bubbles] == [2, 0, 2, 0]  # name and Edit only
