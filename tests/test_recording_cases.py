@@ -142,6 +142,7 @@ def test_a_request_is_answered_by_its_own_cassette_then_by_others_that_agree(tmp
 
 def test_the_index_is_read_once_and_a_hit_is_answered_from_it(tmp_path: Path) -> None:
     store = RecordingStore(tmp_path)
+    assert store.index() == {}  # read once, before the save
     path = store.save(sample(), "c")
     path.unlink()
     assert store.find(sample().key, "c") == sample(), "a saved recording is in the index at once"
