@@ -65,7 +65,7 @@ def test_each_strategy_keeps_the_exchanges_it_says() -> None:
     assert sent_questions(SlidingWindow(2).prepare(body)) == ["q4", "q5", "new"]
     assert sent_questions(SlidingWindow(2, pinned=[0, 9]).prepare(body)) == ["q0", "q4", "q5", "new"]
     assert sent_questions(SlidingWindow(10).prepare(body)) == ["q0", "q1", "q2", "q3", "q4", "q5", "new"]
-    with pytest.raises(ValueError, match="at least one exchange"):
+    with pytest.raises(ValueError, match="^A sliding window needs at least one exchange.$"):
         SlidingWindow(0)
     assert SlidingWindow(1).keep([[turn("user", "q")]], 0) == [0]
 
@@ -84,6 +84,8 @@ def test_a_token_budget_counts_the_fixed_part_and_keeps_an_exchange_that_fits_ex
     assert sent_questions(TokenBudget(fixed + 2 * size).prepare(request(messages, system=system))) == ["new"]
     pinned = TokenBudget(fixed + 3 * size, pinned=[0])
     assert sent_questions(pinned.prepare(request(messages))) == ["q0", "q2", "q3", "new"]  # the pin's tokens are fixed
+    newest = TokenBudget(fixed + 3 * size, pinned=[3])  # a pinned exchange is skipped, and the count goes on past it
+    assert sent_questions(newest.prepare(request(messages))) == ["q1", "q2", "q3", "new"]
 
 
 def test_block_trim_drops_whole_blocks_and_stops_at_the_end() -> None:
@@ -177,6 +179,11 @@ def test_a_summary_covers_what_was_dropped_leads_the_system_prompt_and_restarts_
     strategy.summary, strategy.summarized, strategy.covered = "old", 1, [turn("user", "other")]
     assert strategy.system(request(messages), None) is not None
     assert strategy.summary != "old"  # a summary of another history is not kept
+    strategy.summary, strategy.summarized, strategy.covered, strategy.dropped = "old", 1, [turn("user", "other")], []
+    assert strategy.system(request(messages), None) is None and strategy.summary == ""  # restarted: nothing to say yet
+    fresh = SummarizeOlder(100)
+    fresh.forget([])  # before any request: nothing summarized, nothing to forget
+    assert (fresh.summary, fresh.summarized, fresh.covered, fresh.block) == ("", 0, [], 10)
     empty = SummarizeOlder(10**6, summarizer=summarizer)
     assert empty.system(request(history(1)), None) is None
     assert empty.system(request(history(1), system="Be brief."), None) == "Be brief."
@@ -198,6 +205,6 @@ def test_the_model_summarizer_asks_through_the_conversation_for_a_short_summary(
         "user", "Summary so far:\n(none)\n\nExchanges to add:\nuser: I am Ana.\nassistant: Hi Ana.\nuser: 7?\nassistant: 7.")]}]
     summarize("Ana.", dropped[:1])
     assert calls[-1]["messages"][0]["content"].startswith("Summary so far:\nAna.\n\nExchanges to add:\nuser: I am Ana.\n")
-    with pytest.raises(ValueError, match="needs a conversation's client, or a summarizer function"):
+    with pytest.raises(ValueError, match="^SummarizeOlder needs a conversation's client, or a summarizer function.$"):
         model_summarizer(None)
     assert "at most 150 words" in SUMMARY_PROMPT
