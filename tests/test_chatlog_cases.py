@@ -198,3 +198,10 @@ def test_controls_given_after_a_stream_name_their_own_turn_and_need_known_versio
     log.show(messages, [])
     assert all(len(b.children[0].children) <= 2 if b.children[0] is not b.name else True for b in log.bubbles)
     assert [len(getattr(b.children[0], "children", ())) for b in log.bubbles] == [2, 0, 2, 0]  # name and Edit only
+
+
+def test_a_log_nobody_wired_shows_no_controls() -> None:
+    log = ChatLog()
+    assert log.controls(0, {"role": "user", "content": "Hi"}, (2, 3)) == []
+    log.show(history("q0", "a0"), [])
+    assert all(b.children[0] is b.name for b in log.bubbles)
