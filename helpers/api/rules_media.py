@@ -48,19 +48,21 @@ def _image_bytes(request: Request) -> str | None:
 
 
 def _image_sides(request: Request) -> str | None:
-    """A PNG image with a side over the limit (2000 px when the request holds more than 20 images)."""
+    """An image with a side over the limit (2000 px when the request holds more than 20 images)."""
     images = _images(request)
     limit = MAX_SIDE_MANY if len(images) > MANY_IMAGES else MAX_SIDE
     over = []
     for i, j, block in images:
         try:
-            width, height = size_of(_decoded(block)[:24])
+            width, height = size_of(_decoded(block))  # all of it: a WebP or JPEG size may sit past byte 24
         except (ValueError, struct.error):
             continue  # a size the kit cannot read offline: the API answers
         over += [f"messages.{i}.content.{j}"] if max(width, height) > limit else []
     return f"At least one image's longest side exceeds {limit} pixels: {', '.join(over)}" if over else None
 
 
+# pragma: no mutate start (these build the bad examples at import: mutmut forks after import, so a mutant here never
+# runs; tests/test_rulebook.py checks on every run that each bad example breaks its rule)
 def _png(width: int, height: int) -> str:
     """A PNG header of the given size, base64 (enough for the size check; the kit's own bytes)."""
     header = b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + struct.pack(">II", width, height)
@@ -71,6 +73,7 @@ def _image(data: str, media: str = "image/png") -> dict[str, Any]:
     """A user turn holding one image and a question."""
     return {"role": "user", "content": [{"type": "image", "source": {"type": "base64", "media_type": media, "data": data}},
                                         {"type": "text", "text": "What is this?"}]}
+# pragma: no mutate end
 
 
 MEDIA_RULES = (

@@ -22,8 +22,8 @@ AUTHORED_NOTE = ("Authored sample: written by hand, served by the local stand-in
 
 
 def normalize_path(path: str) -> str:
-    """Keep the API path from `/v1/` on, so a base URL with a prefix records the same key."""
-    at = path.find("/v1/")
+    """Keep the API path from its last `/v1/` on, so a base URL with a prefix (even one holding /v1/) records the same key."""
+    at = path.rfind("/v1/")
     return path[at:] if at >= 0 else path
 
 
