@@ -13,6 +13,7 @@ from helpers.api.edits import PLACEHOLDER, after_compaction, edited
 from helpers.standin import StandIn
 
 MODEL = "claude-haiku-4-5"
+COMPACTOR = "claude-sonnet-4-6"
 TOOL = {"name": "lookup", "description": "Look a word up.", "input_schema": {"type": "object", "properties": {"q": {"type": "string"}}}}
 NOTE = {"name": "note", "description": "Read the pinned note.", "input_schema": {"type": "object", "properties": {}}}
 BIG = "result " * 400  # a tool result of about 700 tokens
@@ -30,8 +31,9 @@ def tool_history(uses: int, name: str = "lookup") -> list[dict[str, Any]]:
 
 
 def body(messages: list[dict[str, Any]], *edits: dict[str, Any], tools: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """A request with these edits."""
-    return {"model": MODEL, "max_tokens": 64, "tools": tools or [TOOL, NOTE], "messages": messages,
+    """A request with these edits (compaction on a model that has it: the compaction page's supported models)."""
+    compacts = any(edit.get("type") == "compact_20260112" for edit in edits)
+    return {"model": COMPACTOR if compacts else MODEL, "max_tokens": 64, "tools": tools or [TOOL, NOTE], "messages": messages,
             "context_management": {"edits": list(edits)}}
 
 

@@ -22,6 +22,8 @@ _OPUS5 = (f"{DOCS}/about-claude/models/whats-new-opus-5 ('On Claude Opus 4.8, re
 _STRUCTURED = (f"{DOCS}/build-with-claude/structured-outputs (checked 2026-12-02: JSON outputs and strict tool use are GA on "
                "the Claude API for Mythos Preview, Opus 4.7, Opus 4.6, Sonnet 4.6, Sonnet 4.5, Opus 4.5 and Haiku 4.5); "
                "Opus 4.8 not listed in the copies checked: false (conservative)")
+_COMPACTION = (f"{DOCS}/build-with-claude/compaction (supported models, checked 2026-12-02 in copies of the page: Opus 4.6 "
+               "and Sonnet 4.6 in the oldest, then Opus 4.7, then Opus 4.8; claude-haiku-4-5 in none)")
 _ASSUMED = "not settled per model by the docs checked; assumed true (the kit's lessons use it on every model)"
 _NOT_SETTLED = "not settled by the docs checked; false (conservative: the kit claims no support the docs do not show)"
 
@@ -31,10 +33,11 @@ _BY_KEY: MappingProxyType[str, tuple[dict[str, bool], str]] = MappingProxyType({
     "batch": (_TRUE_ALL, f"{_ASSUMED}: {DOCS}/build-with-claude/batch-processing"),
     "citations": (_TRUE_ALL, f"{_ASSUMED}: {DOCS}/build-with-claude/citations"),
     "code_execution": (_FALSE_ALL, f"programmatic tool calling: {_NOT_SETTLED}"),
-    "context_management.supported": (_FALSE_ALL, f"{DOCS}/build-with-claude/context-editing and /compaction: {_NOT_SETTLED}"),
+    "context_management.supported": ({**_TRUE_ALL, "claude-haiku-4-5": False}, f"{_COMPACTION}; claude-haiku-4-5's context "
+                                     f"editing ({DOCS}/build-with-claude/context-editing): {_NOT_SETTLED}"),
     "context_management.clear_thinking_20251015": (_FALSE_ALL, _NOT_SETTLED),
     "context_management.clear_tool_uses_20250919": (_FALSE_ALL, _NOT_SETTLED),
-    "context_management.compact_20260112": (_FALSE_ALL, _NOT_SETTLED),
+    "context_management.compact_20260112": ({**_TRUE_ALL, "claude-haiku-4-5": False}, _COMPACTION),
     "effort.supported": ({**_TRUE_ALL, "claude-haiku-4-5": False}, _EFFORT),
     "effort.low": ({**_TRUE_ALL, "claude-haiku-4-5": False}, _EFFORT),
     "effort.medium": ({**_TRUE_ALL, "claude-haiku-4-5": False}, _EFFORT),

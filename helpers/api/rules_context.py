@@ -15,6 +15,7 @@ from .rulebook import Request, Rule
 
 HI = {"role": "user", "content": "Hi"}
 BASE = {"model": "claude-haiku-4-5", "max_tokens": 64}
+COMPACTOR = {"model": "claude-sonnet-4-6"}  # a model with compaction (rules_models: compaction.model)
 BETA = f"{SDK}: types/beta/"
 EDIT_TYPES = ("clear_tool_uses_20250919", "clear_thinking_20251015", "compact_20260112")
 EDITING_DOC = f"{DOCS}/build-with-claude/context-editing"
@@ -152,13 +153,13 @@ CONTEXT_RULES = (
          "'value': N}", _trigger, "refused", f"{BETA}beta_input_tokens_trigger_param.py, beta_tool_uses_trigger_param.py, "
          "beta_compact_20260112_edit_param.py (trigger: input tokens only)", "refuse",
          "Give the trigger as {'type': 'input_tokens', 'value': 100000}; clear_tool_uses_20250919 also takes 'tool_uses'.",
-         {**BASE, "context_management": {"edits": [{"type": "compact_20260112", "trigger": {"type": "tool_uses", "value": 5}}]},
+         {**BASE, **COMPACTOR, "context_management": {"edits": [{"type": "compact_20260112", "trigger": {"type": "tool_uses", "value": 5}}]},
           "messages": [HI]}),
     Rule("compaction.trigger_min", f"a compact_20260112 trigger is at least {COMPACTION_MIN_TRIGGER.value:,} input tokens",
          _compaction_trigger, "refused", COMPACTION_MIN_TRIGGER.source, "refuse",
          f"Set the compaction trigger to at least {COMPACTION_MIN_TRIGGER.value:,} input tokens (the docs' least value; "
          "the default is 150,000); for a shorter conversation, trim or summarize on your side instead (notebook 04).",
-         {**BASE, "context_management": {"edits": [{"type": "compact_20260112", "trigger": {"type": "input_tokens",
+         {**BASE, **COMPACTOR, "context_management": {"edits": [{"type": "compact_20260112", "trigger": {"type": "input_tokens",
           "value": 15_000}}]}, "messages": [HI]}),
     Rule("context.keep", "keep is tool_uses (clearing tool uses) or thinking_turns / all (clearing thinking)", _keep,
          "refused", f"{BETA}beta_tool_uses_keep_param.py, beta_clear_thinking_20251015_edit_param.py (Keep)", "refuse",

@@ -56,6 +56,17 @@ def _adaptive_budget(request: Request) -> str | None:
     return None
 
 
+def _compaction_model(request: Request) -> str | None:
+    """A compact_20260112 edit on a model without compaction (Models data: context_management.compact_20260112)."""
+    config = request.body.get("context_management")
+    edits = config.get("edits") if isinstance(config, dict) else None
+    for i, edit in enumerate(edits if isinstance(edits, list) else []):
+        if isinstance(edit, dict) and edit.get("type") == "compact_20260112" \
+                and capability(_model(request), "context_management.compact_20260112") is False:
+            return f"context_management.edits.{i}: compact_20260112 is not supported on {_model(request)}"
+    return None
+
+
 def input_size(body: dict[str, Any]) -> int:
     """The bill's estimate of a request's input: turns combined, then the server's context edits applied (edits.py)."""
     return estimate_request_tokens(edited({**body, "messages": combined(messages_of(body))}).body)
@@ -92,6 +103,13 @@ MODEL_RULES = (
          "Leave out effort on this model, or pick a level it has: helpers.api.models.capability(model, 'effort.high').",
          {"model": "claude-haiku-4-5", "max_tokens": 256, "output_config": {"effort": "low"}, "messages": [HI]},
          per_model="capability(model, 'effort.<level>')"),
+    Rule("compaction.model", "compact_20260112 only on a model that has compaction (per model)", _compaction_model,
+         "refused", f"{MODELS_DOC}: context_management.compact_20260112; {DOCS}/build-with-claude/compaction", "refuse",
+         "Compact on a model that has it: helpers.api.models.capability(model, 'context_management.compact_20260112') "
+         "(Sonnet 4.6 and the Opus models from 4.6 on); on this model, trim or summarize on your side (notebook 04).",
+         {"model": "claude-haiku-4-5", "max_tokens": 64, "context_management": {"edits": [
+             {"type": "compact_20260112", "trigger": {"type": "input_tokens", "value": 50_000}}]}, "messages": [HI]},
+         per_model="capability(model, 'context_management.compact_20260112')"),
     Rule("context.window", "the prompt fits the model's context window", _too_long, "refused",
          f"{DOCS}/build-with-claude/context-windows; the window per model in helpers/api/models.py; the count is the "
          "kit's estimate (helpers/api/bill.py), not the API's tokenizer", "api",
