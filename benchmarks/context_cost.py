@@ -44,6 +44,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from helpers.api.models import capability
 from helpers.api_facts import COMPACTION_MIN_TRIGGER, cache_minimum
 from helpers.config import DEFAULT_MODEL
 from helpers.memory import BlockTrim, FullHistory, SlidingWindow, Strategy, SummarizeOlder, TokenBudget
@@ -152,6 +153,10 @@ def main(argv: list[str] | None = None) -> int:
     source = "the API's count_tokens" if args.live else "the offline estimate (about 4 characters a token)"
     print(f"Token figures from {source}; caching billed by the documented rules for {DEFAULT_MODEL} (minimum cacheable "
           f"prefix {cache_minimum(DEFAULT_MODEL):,} tokens, 5-minute TTL, one turn every {SECONDS_PER_TURN:.0f} s).")
+    if capability(DEFAULT_MODEL, "context_management.compact_20260112") is False:
+        print(f"The compaction rows are what compaction would cost under these rules: {DEFAULT_MODEL} itself has no "
+              "compaction (the compaction page's supported models), and at its least trigger of "
+              f"{COMPACTION_MIN_TRIGGER.value:,} tokens it never fires on these scripts.")
     outcomes, best = run(load_script(), "Garden script (facts in turns 1-3)", args.live)
     tools, tool_best = run(load_script(TOOL_CHAT), "Tool-heavy script (facts mid-sentence, turns 9, 57, 88)", args.live)
     both = [(max(g.share, t.share), g, t) for g, t in zip(outcomes[2:], tools[2:], strict=True)
