@@ -130,25 +130,23 @@ COMPACTION_MIN_TRIGGER = Fact(50_000, f"{DOCS}/build-with-claude/compaction (the
 
 @dataclass(frozen=True)
 class Capabilities:
-    """What one model accepts, for the features the lessons depend on (None: unverified)."""
+    """What one model accepts beyond the Models API data (helpers/api/models.py): prefill and system turns (None: unverified)."""
 
     prefill: bool | None
     system_messages: bool | None  # role "system" messages inside `messages`
-    extended_thinking: bool | None
     source: str
 
 
 _MIGRATION = f"{DOCS}/about-claude/models/migration-guide ('Prefilling assistant messages returns a 400 error on Claude 4.6 models')"
 _OPUS_48 = f"{DOCS}/about-claude/models/whats-new-claude-4-8 (mid-conversation system messages, Opus 4.8 on)"
-_THINKING = f"{DOCS}/build-with-claude/extended-thinking (supported models)"
 CAPABILITIES = Fact(MappingProxyType({
-    "claude-haiku-4-5": Capabilities(True, False, True, f"{_MIGRATION}; {_OPUS_48}; {_THINKING}"),
-    "claude-sonnet-4-5": Capabilities(True, False, True, f"{_MIGRATION}; {_OPUS_48}; {_THINKING}"),
-    "claude-opus-4-5": Capabilities(True, False, True, f"{_MIGRATION}; {_OPUS_48}; {_THINKING}"),
-    "claude-sonnet-4-6": Capabilities(False, False, True, f"{_MIGRATION}; {_OPUS_48}; {_THINKING}"),
-    "claude-opus-4-6": Capabilities(False, False, True, f"{_MIGRATION}; {_OPUS_48}; {_THINKING}"),
-    "claude-opus-4-7": Capabilities(None, False, None, f"{_OPUS_48}; prefill and thinking {UNVERIFIED}"),
-    "claude-opus-4-8": Capabilities(None, True, None, f"{_OPUS_48}; prefill and thinking {UNVERIFIED}"),
+    "claude-haiku-4-5": Capabilities(True, False, f"{_MIGRATION}; {_OPUS_48}"),
+    "claude-sonnet-4-5": Capabilities(True, False, f"{_MIGRATION}; {_OPUS_48}"),
+    "claude-opus-4-5": Capabilities(True, False, f"{_MIGRATION}; {_OPUS_48}"),
+    "claude-sonnet-4-6": Capabilities(False, False, f"{_MIGRATION}; {_OPUS_48}"),
+    "claude-opus-4-6": Capabilities(False, False, f"{_MIGRATION}; {_OPUS_48}"),
+    "claude-opus-4-7": Capabilities(None, False, f"{_OPUS_48}; prefill {UNVERIFIED}"),
+    "claude-opus-4-8": Capabilities(None, True, f"{_OPUS_48}; prefill {UNVERIFIED}"),
 }), "per model, see each entry's source")
 
 STOP_ADVICE = Fact(MappingProxyType({
@@ -184,7 +182,7 @@ def cache_minimum(model: str) -> int | None:
 
 def capabilities(model: str) -> Capabilities:
     """What a model accepts; every field None (unverified) for a model the facts do not cover."""
-    return CAPABILITIES.value.get(model, Capabilities(None, None, None, UNVERIFIED))
+    return CAPABILITIES.value.get(model, Capabilities(None, None, UNVERIFIED))
 
 
 def cache_write_multiplier(ttl: str = "5m") -> float:
