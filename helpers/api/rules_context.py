@@ -23,7 +23,7 @@ COMPACTION_DOC = f"{DOCS}/build-with-claude/compaction"
 STRUCTURED_DOC = f"{DOCS}/build-with-claude/structured-outputs"
 
 
-def _edits(request: Request) -> list[Any]:
+def edits_of(request: Request) -> list[Any]:
     """The request's context_management edits (an empty list when there are none)."""
     config = request.body.get("context_management")
     edits = config.get("edits") if isinstance(config, dict) else None
@@ -38,7 +38,7 @@ def _counter(value: Any, kinds: tuple[str, ...]) -> bool:
 
 def _edit_type(request: Request) -> str | None:
     """An edit whose type is not one of the three the SDK declares."""
-    for i, edit in enumerate(_edits(request)):
+    for i, edit in enumerate(edits_of(request)):
         kind = edit.get("type") if isinstance(edit, dict) else None
         if kind not in EDIT_TYPES:
             return (f"context_management.edits.{i}: Input tag {kind!r} found using 'type' does not match any of the "
@@ -48,7 +48,7 @@ def _edit_type(request: Request) -> str | None:
 
 def _trigger(request: Request) -> str | None:
     """A trigger that is not input_tokens (or, for clearing tool uses, tool_uses) with a whole-number value."""
-    for i, edit in enumerate(_edits(request)):
+    for i, edit in enumerate(edits_of(request)):
         kinds = ("input_tokens", "tool_uses") if edit.get("type") == "clear_tool_uses_20250919" else ("input_tokens",)
         if edit.get("type") != "clear_thinking_20251015" and edit.get("trigger") is not None \
                 and not _counter(edit["trigger"], kinds):
@@ -59,7 +59,7 @@ def _trigger(request: Request) -> str | None:
 def _compaction_trigger(request: Request) -> str | None:
     """A compact_20260112 trigger under the documented least value (50,000 input tokens)."""
     least = COMPACTION_MIN_TRIGGER.value
-    for i, edit in enumerate(_edits(request)):
+    for i, edit in enumerate(edits_of(request)):
         trigger = edit.get("trigger") if edit.get("type") == "compact_20260112" else None
         if isinstance(trigger, dict) and _counter(trigger, ("input_tokens",)) and trigger["value"] < least:
             return f"context_management.edits.{i}.trigger.value: Input should be greater than or equal to {least}"
@@ -68,7 +68,7 @@ def _compaction_trigger(request: Request) -> str | None:
 
 def _keep(request: Request) -> str | None:
     """A keep that is not tool_uses (clearing tool uses) or thinking_turns / all (clearing thinking)."""
-    for i, edit in enumerate(_edits(request)):
+    for i, edit in enumerate(edits_of(request)):
         keep, kind = edit.get("keep"), edit.get("type")
         if keep is None or kind == "compact_20260112":
             continue
@@ -83,7 +83,7 @@ def _keep(request: Request) -> str | None:
 
 def _clear_options(request: Request) -> str | None:
     """clear_at_least that is not input_tokens with a value, or exclude_tools that is not a list of names."""
-    for i, edit in enumerate(_edits(request)):
+    for i, edit in enumerate(edits_of(request)):
         if edit.get("type") != "clear_tool_uses_20250919":
             continue
         least, exclude = edit.get("clear_at_least"), edit.get("exclude_tools")

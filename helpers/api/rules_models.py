@@ -11,6 +11,7 @@ from .content import messages_of
 from .edits import edited
 from .models import capability, context_window
 from .rulebook import Request, Rule, combined
+from .rules_context import edits_of
 
 HI = {"role": "user", "content": "Hi"}
 MODELS_DOC = f"{DOCS}/about-claude/models/overview; the Models API's `capabilities` (helpers/api/models.py names each source)"
@@ -58,9 +59,7 @@ def _adaptive_budget(request: Request) -> str | None:
 
 def _compaction_model(request: Request) -> str | None:
     """A compact_20260112 edit on a model without compaction (Models data: context_management.compact_20260112)."""
-    config = request.body.get("context_management")
-    edits = config.get("edits") if isinstance(config, dict) else None
-    for i, edit in enumerate(edits if isinstance(edits, list) else []):
+    for i, edit in enumerate(edits_of(request)):
         if isinstance(edit, dict) and edit.get("type") == "compact_20260112" \
                 and capability(_model(request), "context_management.compact_20260112") is False:
             return f"context_management.edits.{i}: compact_20260112 is not supported on {_model(request)}"

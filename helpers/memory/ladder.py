@@ -16,9 +16,11 @@ from itertools import accumulate
 from typing import Any
 
 from ..api.content import blocks_of
-from ..api_facts import CACHE_READ_MULTIPLIER, COMPACTION_MIN_TRIGGER, cache_write_multiplier
+from ..api_facts import COMPACTION_MIN_TRIGGER
+from ..reply import Usage
 from .costsim import LONG_CHAT, ExtractiveSummarizer, Outcome, Script, Turn, compare
 from .plots import PANEL_H, PANEL_W, Chart, legend, panel
+from .pricing import input_equivalents
 from .rungs import MemoryTool, ServerEdits
 from .strategies import BlockTrim, FullHistory, Strategy, SummarizeOlder
 
@@ -51,18 +53,15 @@ def rungs(script: Script) -> list[Strategy]:
 
 
 def billed(usage: Any) -> float:
-    """One reply's input in input-token equivalents: uncached 1x, cache writes 1.25x (5 minutes), reads 0.1x."""
-    read = getattr(usage, "cache_read_input_tokens", 0) or 0
-    written = getattr(usage, "cache_creation_input_tokens", 0) or 0
-    return float(usage.input_tokens + cache_write_multiplier("5m") * written + CACHE_READ_MULTIPLIER.value * read)
+    """One reply's input in input-token equivalents (pricing.input_equivalents of the SDK's usage)."""
+    return float(input_equivalents(Usage.from_api(usage)))
 
 
 def cost_line(usage: Any) -> str:
     """What a reply's usage says was read: uncached, written to the cache, read from it, and the input billed."""
-    read = getattr(usage, "cache_read_input_tokens", 0) or 0
-    written = getattr(usage, "cache_creation_input_tokens", 0) or 0
-    return (f"input {usage.input_tokens:,} | cache written {written:,} | cache read {read:,} "
-            f"| billed {billed(usage):,.0f} input-token equivalents")
+    kit = Usage.from_api(usage)
+    return (f"input {kit.input_tokens:,} | cache written {kit.cache_creation_input_tokens:,} | cache read "
+            f"{kit.cache_read_input_tokens:,} | billed {input_equivalents(kit):,.0f} input-token equivalents")
 
 
 def split_pairs(messages: Sequence[dict[str, Any]]) -> list[str]:
