@@ -22,7 +22,8 @@ from helpers.api_facts import (
     THREAD_EXPIRY_SECONDS,
 )
 from helpers.blocks import reply_content
-from helpers.classroom.checks import CHECKS, hint_for
+from helpers.classroom.checks import hint_for
+from helpers.classroom.exercises import CHECKS
 from helpers.config import REPO_ROOT
 from helpers.pictures import SAMPLE_IMAGE, image_tokens, size_of
 

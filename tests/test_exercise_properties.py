@@ -269,7 +269,7 @@ def test_07_2_rejects_a_tool_without_a_docstring_or_a_number() -> None:
 
 @pytest.mark.parametrize("answer", [None, 0, "x", [], {}])
 def test_every_check_gives_a_hint_for_a_wrong_shape(answer: Any) -> None:
-    from helpers.classroom.checks import CHECKS
+    from helpers.classroom.exercises import CHECKS
 
     for exercise_id in CHECKS:
         assert not passes(exercise_id, answer), exercise_id

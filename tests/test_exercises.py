@@ -6,7 +6,8 @@ import pytest
 
 import helpers.classroom.exercises  # noqa: F401  (registers the checks)
 from helpers import Conversation
-from helpers.classroom.checks import CHECKS, check, passes
+from helpers.classroom.checks import check, passes
+from helpers.classroom.exercises import CHECKS
 from helpers.config import choose_mode
 from helpers.memory import BlockTrim, SlidingWindow
 from helpers.pictures import SAMPLE_IMAGE, image_block

@@ -29,6 +29,7 @@ COPIED = ("helpers", "tests", "data", "notebooks", "pyproject.toml")
 GOAL = 0.90
 # module -> the test files that guard it.
 RULEBOOK_TESTS = ["tests/test_rule_cases.py", "tests/test_rulebook.py"]
+EXERCISE_TESTS = ["tests/test_exercise_cases.py", "tests/test_exercises.py", "tests/test_exercise_properties.py"]
 MODULES: dict[str, list[str]] = {
     "helpers/redact.py": ["tests/test_redact.py"],
     "helpers/api/rules_turns.py": RULEBOOK_TESTS,
@@ -42,7 +43,9 @@ MODULES: dict[str, list[str]] = {
     "helpers/branches.py": ["tests/test_branch_cases.py", "tests/test_branches.py"],
     "helpers/memory/strategies.py": ["tests/test_strategy_cases.py", "tests/test_memory.py"],
     "helpers/replay/recordings.py": ["tests/test_recording_cases.py", "tests/test_recordings.py"],
-    "helpers/classroom/exercises.py": ["tests/test_exercise_cases.py", "tests/test_exercises.py"],  # text_of only: mutmut leaves decorated checks alone
+    "helpers/classroom/exercises.py": EXERCISE_TESTS,
+    "helpers/classroom/blocks_exercises.py": EXERCISE_TESTS,
+    "helpers/classroom/context_exercises.py": EXERCISE_TESTS,
     "helpers/chat/chatlog.py": ["tests/test_chatlog_cases.py", "tests/test_widget.py"],  # the chat's bubble sync
 }
 

@@ -6,12 +6,14 @@ import base64
 import binascii
 import math
 import re
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from ..api.rulebook import UnsendableHistoryError, check_request
 from ..blocks import check_content
 from ..tools import tool_spec
-from .checks import exercise, valid_history
+from .checks import Check, valid_history
 
 GIVEN_TOOL_USE_ID = "toolu_exercise_07"
 GIVEN_OUTPUT = "Sunny, 18 C"
@@ -41,7 +43,6 @@ def image_problem(block: dict[str, Any]) -> str | None:
     return None
 
 
-@exercise("06.1")
 def _image_turn(turn: Any) -> str | None:
     """A user turn with an image block and a question about it, in either order."""
     try:
@@ -72,7 +73,6 @@ def body_problem(body: Any, how: str) -> str | None:
     return valid_history(body["messages"]) if body["messages"] else "The request needs your question in messages."
 
 
-@exercise("06.2")
 def _stop_at_end(body: Any) -> str | None:
     """A request body, complete enough to send, whose stop_sequences include 'END'."""
     hint = body_problem(body, "conv.request(..., stop_sequences=[...])")
@@ -93,7 +93,6 @@ def result_text(content: Any) -> str | None:
     return None
 
 
-@exercise("07.1")
 def _tool_result_turn(turn: Any) -> str | None:
     """A user turn answering the tool_use with id GIVEN_TOOL_USE_ID with the tool's output, tool_result first."""
     if not isinstance(turn, list) or not turn or not all(isinstance(b, dict) for b in turn):
@@ -125,7 +124,6 @@ def number_in(value: Any) -> float | None:
     return float(found.group()) if found else None
 
 
-@exercise("07.2")
 def _celsius_tool(function: Any) -> str | None:
     """A typed, documented function of one number that converts Fahrenheit to Celsius (other parameters optional)."""
     if not callable(function):
@@ -157,7 +155,6 @@ def string_field(schema: Any, name: str) -> bool:
     return (kind == "string" or isinstance(kind, list) and "string" in kind) and name in (schema.get("required") or [])
 
 
-@exercise("06.3")
 def _city_as_json(body: Any) -> str | None:
     """A sendable request body whose output_config.format asks for a JSON object with a required string field `city`."""
     hint = body_problem(body, "Conversation(options={'output_config': ...}).request(...)")
@@ -174,3 +171,9 @@ def _city_as_json(body: Any) -> str | None:
     except UnsendableHistoryError as error:
         return str(error)
     return None
+
+
+# exercise id -> its check (a table, not a decorator: mutmut mutates only undecorated functions)
+CHECKS: Mapping[str, Check] = MappingProxyType({
+    "06.1": _image_turn, "06.2": _stop_at_end, "06.3": _city_as_json, "07.1": _tool_result_turn, "07.2": _celsius_tool,
+})

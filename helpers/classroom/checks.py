@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..history import check_history
 
 Check = Callable[[Any], "str | None"]  # returns None when the answer passes, else a hint
-CHECKS: dict[str, Check] = {}
 
 
-def exercise(exercise_id: str) -> Callable[[Check], Check]:
-    """Register a check function under an exercise id such as '02.1'."""
+def known() -> Mapping[str, Check]:
+    """Every exercise id and its check (the table in `exercises`, imported when first asked for)."""
+    from .exercises import CHECKS
 
-    def register(check: Check) -> Check:
-        CHECKS[exercise_id] = check
-        return check
-
-    return register
+    return CHECKS
 
 
 def untried(answer: Any) -> bool:
@@ -32,12 +28,13 @@ def untried(answer: Any) -> bool:
 
 def hint_for(exercise_id: str, answer: Any) -> str | None:
     """None when the answer passes, else a hint (raises KeyError for an unknown exercise)."""
-    if exercise_id not in CHECKS:
-        raise KeyError(f"No exercise {exercise_id!r}. Known: {', '.join(sorted(CHECKS))}")
+    checks = known()
+    if exercise_id not in checks:
+        raise KeyError(f"No exercise {exercise_id!r}. Known: {', '.join(sorted(checks))}")
     if untried(answer):
         return "not tried yet. Replace the ... in the cell above with your answer."
     try:
-        return CHECKS[exercise_id](answer)
+        return checks[exercise_id](answer)
     except Exception as error:  # a wrong shape of answer is a hint, not a crash
         return f"{type(error).__name__}: {error}"
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from ..api.rulebook import UnsendableHistoryError, check_request
-from .checks import exercise
+from .checks import Check
 
 CLEAR = "clear_tool_uses_20250919"
 CACHE_ANSWERS = {
@@ -35,7 +37,6 @@ def rulebook_hint(config: Any) -> str | None:
     return None
 
 
-@exercise("08.1")
 def _clearing(config: Any) -> str | None:
     """Clear tool results from 30,000 input tokens on, keep the 5 most recent uses, never clear the memory tool."""
     edits = config.get("edits") if isinstance(config, dict) else None
@@ -59,7 +60,6 @@ def _clearing(config: Any) -> str | None:
     return None
 
 
-@exercise("08.2")
 def _cache_reads(answers: Any) -> str | None:
     """Which requests read their prefix from the cache and which write it again."""
     if not isinstance(answers, dict):
@@ -69,3 +69,7 @@ def _cache_reads(answers: Any) -> str | None:
         if not isinstance(given, str) or given.strip().lower() != expected:
             return f"Think again about: {situation!r}. Is the start of the prompt the same as in the request before it?"
     return None
+
+
+# exercise id -> its check
+CHECKS: Mapping[str, Check] = MappingProxyType({"08.1": _clearing, "08.2": _cache_reads})

@@ -2,35 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from ..api_facts import MODEL_IDS
 from ..config import choose_mode
-from . import (
-    blocks_exercises,  # noqa: F401  (registers the checks of notebooks 06 and 07)
-    context_exercises,  # noqa: F401  (registers the checks of notebook 08)
-)
-from .checks import check, exercise, valid_history
+from . import blocks_exercises, context_exercises
+from .checks import Check, check, valid_history
 
-__all__ = ["check"]
+__all__ = ["CHECKS", "check"]
 
 
 # 00_setup
-@exercise("00.1")
 def _mode_with_key(answer: Any) -> str | None:
     """The mode chosen for a key in .env and no CONVERSE_KIT_MODE."""
     expected, _ = choose_mode({"ANTHROPIC_API_KEY": "sk-ant-example"})
     return None if answer == expected else "With a key and no CONVERSE_KIT_MODE, which mode does choose_mode() pick?"
 
 
-@exercise("00.2")
 def _model_variable(answer: Any) -> str | None:
     """The variable that overrides the model."""
     return None if answer == "CONVERSE_KIT_MODEL" else "Look for MODEL_VAR in helpers/config.py (helpers.config.MODEL_VAR)."
 
 
 # 01_single_turn_prompting
-@exercise("01.1")
 def _translation_request(body: Any) -> str | None:
     """A request body for a short translation with a system prompt."""
     if not isinstance(body, dict):
@@ -69,14 +65,12 @@ def text_of(content: Any) -> str:
     return " ".join(str(b.get("text", "")) for b in blocks if isinstance(b, dict) and b.get("type") == "text")
 
 
-@exercise("01.2")
 def _cut_off_reason(answer: Any) -> str | None:
     """The stop_reason of a reply cut off by max_tokens."""
     return None if answer == "max_tokens" else "Look at stop_reason of the reply that was cut off in this notebook."
 
 
 # 02_multi_turn_conversations
-@exercise("02.1")
 def _continue_by_hand(messages: Any) -> str | None:
     """The history that continues the blog conversation after the content plan."""
     hint = valid_history(messages)
@@ -92,7 +86,6 @@ def _continue_by_hand(messages: Any) -> str | None:
     return None
 
 
-@exercise("02.2")
 def _fixed_history(messages: Any) -> str | None:
     """The broken history, fixed without losing any text."""
     hint = valid_history(messages)
@@ -120,7 +113,6 @@ BRIEF_SENTENCES = ("Audience: beginners learning programming.", "Length: two wee
                    "Posts: under 800 words, each ending with a ten-minute exercise.", "Week 2: small hands-on projects.")
 
 
-@exercise("03.1")
 def _new_chat_from_brief(conversation: Any) -> str | None:
     """A new Conversation whose system prompt carries the whole brief."""
     from ..conversation import Conversation
@@ -135,7 +127,6 @@ def _new_chat_from_brief(conversation: Any) -> str | None:
     return None
 
 
-@exercise("03.2")
 def _continue_or_new(decisions: Any) -> str | None:
     """Continue the conversation, or start a new chat."""
     answers = {
@@ -154,7 +145,6 @@ def _continue_or_new(decisions: Any) -> str | None:
 
 
 # 04_memory_and_limits
-@exercise("04.1")
 def _cheap_and_remembers(strategy: Any) -> str | None:
     """A strategy that keeps the three early facts and bills at most 75% of the full history with caching."""
     from ..api_facts import cache_minimum
@@ -172,7 +162,6 @@ def _cheap_and_remembers(strategy: Any) -> str | None:
     return None
 
 
-@exercise("04.2")
 def _pinned_window(strategy: Any) -> str | None:
     """A sliding window of 4 exchanges that always keeps the first one."""
     from ..memory import SlidingWindow
@@ -183,7 +172,6 @@ def _pinned_window(strategy: Any) -> str | None:
 
 
 # 05_chat_widget
-@exercise("05.1")
 def _windowed_chat(chat: Any) -> str | None:
     """A ChatWidget whose conversation sends the last 3 exchanges and caps replies at 150 tokens."""
     from ..chat import ChatWidget
@@ -197,7 +185,6 @@ def _windowed_chat(chat: Any) -> str | None:
     return None if chat.conversation.max_tokens == 150 else "Cap the replies: max_tokens=150 (or chat.set_max_tokens(150))."
 
 
-@exercise("05.2")
 def _stopped_reply(answer: Any) -> str | None:
     """What happens to a reply you stop: its stop_reason, and whether the history keeps it."""
     if not isinstance(answer, dict) or set(answer) != {"stop_reason", "in_history"}:
@@ -205,3 +192,12 @@ def _stopped_reply(answer: Any) -> str | None:
     if answer["stop_reason"] != "cut_off":
         return "Look at stopped.stop_reason in section 3: the kit's own marker for a stopped reply (helpers.chat.streaming.CUT_OFF)."
     return None if answer["in_history"] is True else "Is the stopped reply's text in trial.messages? Check the last message."
+
+
+# exercise id -> its check, every notebook's (a table, not a decorator: mutmut mutates only undecorated functions)
+CHECKS: Mapping[str, Check] = MappingProxyType({
+    "00.1": _mode_with_key, "00.2": _model_variable, "01.1": _translation_request, "01.2": _cut_off_reason,
+    "02.1": _continue_by_hand, "02.2": _fixed_history, "03.1": _new_chat_from_brief, "03.2": _continue_or_new,
+    "04.1": _cheap_and_remembers, "04.2": _pinned_window, "05.1": _windowed_chat, "05.2": _stopped_reply,
+    **blocks_exercises.CHECKS, **context_exercises.CHECKS,
+})
