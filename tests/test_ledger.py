@@ -220,3 +220,23 @@ def test_each_thread_keeps_one_connection_that_waits_for_the_write_lock(ledger: 
     thread.start()
     thread.join()
     assert other[0] is not ledger._connection()
+
+
+def test_opening_the_ledger_waits_30_s_for_another_writer_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first connection (the schema's) waits as long as the per-thread ones: a hub restarting mid-class opens the file
+    while the gateway writes. Each connection the ledger opens is asked its busy timeout (sqlite3's default is 5 s)."""
+    import helpers.gateway.ledger as module
+
+    waits: list[int] = []
+    real = sqlite3.connect
+
+    def connect(*args: object, **kwargs: object) -> sqlite3.Connection:
+        db = real(*args, **kwargs)  # type: ignore[arg-type]
+        waits.append(db.execute("PRAGMA busy_timeout").fetchone()[0])
+        return db
+
+    monkeypatch.setattr(module.sqlite3, "connect", connect)
+    ledger = Ledger(tmp_path / "class.db")
+    with ledger.connect():
+        pass
+    assert waits == [30_000, 30_000]
