@@ -1,4 +1,4 @@
-"""Each model's capabilities (every key ModelCapabilities declares), with the source of each value; checked 2026-12-01.
+"""Each model's capabilities (every key ModelCapabilities declares), with the source of each value; checked 2026-12-02.
 
 Where the docs checked do not settle a value, the source says so and the value is the kit's conservative choice:
 false for an optional feature the kit does not teach (so nothing claims support the docs do not show), true for
@@ -11,7 +11,7 @@ from types import MappingProxyType
 
 from ..api_facts import DOCS, Fact
 
-CHECKED = "2026-12-01"
+CHECKED = "2026-12-02"
 MODELS = ("claude-haiku-4-5", "claude-sonnet-4-6", "claude-opus-4-7", "claude-opus-4-8")
 _EFFORT = f"{DOCS}/build-with-claude/effort (supportedModels: claude-opus-4-8, claude-opus-4-7, claude-sonnet-4-6, not claude-haiku-4-5; levels low, medium, high, max)"
 _THINKING_MODELS = f"{DOCS}/about-claude/models/extended-thinking-models (claude-haiku-4-5-20251001; claude-sonnet-4-6 supports manual extended thinking and adaptive thinking)"
@@ -24,6 +24,9 @@ _STRUCTURED = (f"{DOCS}/build-with-claude/structured-outputs (checked 2026-12-02
                "Opus 4.8 not listed in the copies checked: false (conservative)")
 _COMPACTION = (f"{DOCS}/build-with-claude/compaction (supported models, checked 2026-12-02 in copies of the page: Opus 4.6 "
                "and Sonnet 4.6 in the oldest, then Opus 4.7, then Opus 4.8; claude-haiku-4-5 in none)")
+_CONTEXT_EDITING = (f"{DOCS}/build-with-claude/context-editing (checked 2026-12-02: the page's supportedModels, in its "
+                    "zh-CN copy, list claude-haiku-4-5-20251001, claude-sonnet-4-6, claude-opus-4-7 and claude-opus-4-8; "
+                    "older copies on docs.claude.com list Claude Haiku 4.5 too; the two strategies are not listed apart)")
 _ASSUMED = "not settled per model by the docs checked; assumed true (the kit's lessons use it on every model)"
 _NOT_SETTLED = "not settled by the docs checked; false (conservative: the kit claims no support the docs do not show)"
 
@@ -33,10 +36,9 @@ _BY_KEY: MappingProxyType[str, tuple[dict[str, bool], str]] = MappingProxyType({
     "batch": (_TRUE_ALL, f"{_ASSUMED}: {DOCS}/build-with-claude/batch-processing"),
     "citations": (_TRUE_ALL, f"{_ASSUMED}: {DOCS}/build-with-claude/citations"),
     "code_execution": (_FALSE_ALL, f"programmatic tool calling: {_NOT_SETTLED}"),
-    "context_management.supported": ({**_TRUE_ALL, "claude-haiku-4-5": False}, f"{_COMPACTION}; claude-haiku-4-5's context "
-                                     f"editing ({DOCS}/build-with-claude/context-editing): {_NOT_SETTLED}"),
-    "context_management.clear_thinking_20251015": (_FALSE_ALL, _NOT_SETTLED),
-    "context_management.clear_tool_uses_20250919": (_FALSE_ALL, _NOT_SETTLED),
+    "context_management.supported": (_TRUE_ALL, f"{_CONTEXT_EDITING}; {_COMPACTION}"),
+    "context_management.clear_thinking_20251015": (_TRUE_ALL, _CONTEXT_EDITING),
+    "context_management.clear_tool_uses_20250919": (_TRUE_ALL, _CONTEXT_EDITING),
     "context_management.compact_20260112": ({**_TRUE_ALL, "claude-haiku-4-5": False}, _COMPACTION),
     "effort.supported": ({**_TRUE_ALL, "claude-haiku-4-5": False}, _EFFORT),
     "effort.low": ({**_TRUE_ALL, "claude-haiku-4-5": False}, _EFFORT),

@@ -96,7 +96,7 @@ def _fixed_history(messages: Any) -> str | None:
     for role, kept in KEPT_TURNS:
         found = next(((i, text.find(kept)) for i, (who, text) in enumerate(transcript) if who == role and kept in text), None)
         if found is None:
-            article = "an" if role[0] in "aeiou" else "a"
+            article = "an" if role == "assistant" else "a"  # "a user", not "an user"
             return f"Keep every message's text, with its speaker: {kept!r} belongs in {article} {role} message."
         if found < place:
             return "Keep the turns in their order: Claude's question first, then your answer, then the rest of it."
