@@ -3,6 +3,8 @@ writes them as strings): the check reads the text of the text blocks, whatever e
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from helpers.classroom.checks import hint_for
@@ -173,3 +175,195 @@ CASES: list[tuple[str, object, str | None]] = [
 @pytest.mark.parametrize(("exercise_id", "answer", "hint"), [*CASES, *chat_cases()])
 def test_each_check_gives_the_hint_its_answer_earns(exercise_id: str, answer: object, hint: str | None) -> None:
     assert hint_for(exercise_id, answer) == hint
+
+
+# Notebooks 06-08. A hint that is the rulebook's own refusal is checked by its start (the rulebook's tests hold the rest).
+def blocks_cases() -> list[tuple[str, object, str | None]]:
+    """Cases for the checks of 06, 07 and 08 (image blocks, request bodies, tool results and tools, context edits)."""
+    from helpers.conversation import Conversation
+    from helpers.pictures import SAMPLE_IMAGE, image_block
+
+    image = image_block(SAMPLE_IMAGE)
+    question = {"type": "text", "text": "How many stripes?"}
+    no_image = "Add an image block: image_block(SAMPLE_IMAGE) makes one with its base64 source."
+    not_real = "The image's data must be a real image in base64: use image_block(SAMPLE_IMAGE)."
+    png = image["source"]["data"]
+    body = Conversation().request("Where is the Eiffel Tower?")
+    city = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"], "additionalProperties": False}
+
+    def fmt(schema: object) -> dict[str, object]:
+        return {**body, "output_config": {"format": {"type": "json_schema", "schema": schema}}}
+
+    use = "Use conv.request(..., stop_sequences=[...]): it returns the body without sending it."
+    schema_hint = "Make the schema an object with 'city': {'type': 'string'} in its properties, and 'city' in required."
+    return [
+        ("06.1", 5, "A message must be a string of text, not int. Example: conv.send('Hello')"),
+        ("06.1", "How many stripes?", "Make a list of blocks: one {'type': 'image', ...} and one {'type': 'text', 'text': ...}."),
+        ("06.1", [question], no_image),
+        ("06.1", [{"type": "image", "source": "a picture"}, question], no_image),
+        ("06.1", [{"type": "image", "source": {"type": "url", "url": "ftp://example.com/a.png"}}, question],
+         "An image by URL needs 'url': 'https://...'."),
+        ("06.1", [{"type": "image", "source": {"type": "url", "url": "http://example.com/a.png"}}, question], None),
+        ("06.1", [{"type": "image", "source": {"type": "url", "url": "https://example.com/a.png"}}, question], None),
+        ("06.1", [{"type": "image", "source": {"type": "file", "file_id": " "}}, question],
+         "An image from the Files API needs its 'file_id'."),
+        ("06.1", [{"type": "image", "source": {"type": "file", "file_id": "file_011"}}, question], None),
+        ("06.1", [{"type": "image", "source": {**image["source"], "media_type": "image/jpeg"}}, question], not_real),
+        ("06.1", [{"type": "image", "source": {**image["source"], "media_type": "image/bmp"}}, question], not_real),
+        ("06.1", [{"type": "image", "source": {**image["source"], "data": png + "!"}}, question], not_real),
+        ("06.1", [{"type": "image", "source": {**image["source"], "type": "png"}}, question], not_real),
+        ("06.1", [image],
+         "Add a text block with your question, e.g. {'type': 'text', 'text': 'How many stripes?'}."),
+        ("06.1", [image, question], None),
+        ("06.1", [question, image], None),
+        ("06.2", [body], use),
+        ("06.2", {"model": "claude-haiku-4-5"}, use),
+        ("06.2", {**body, "model": " "}, "A request names its model: use conv.request(...), which fills in model and max_tokens."),
+        ("06.2", {**body, "model": None}, "A request names its model: use conv.request(...), which fills in model and max_tokens."),
+        *[("06.2", {**body, "max_tokens": wrong, "stop_sequences": ["END"]},
+           "A request says how long the reply may be: max_tokens, a whole number of at least 1.") for wrong in (True, 0, 1.5)],
+        ("06.2", {**body, "max_tokens": 1, "stop_sequences": ["END"]}, None),
+        ("06.2", {**body, "messages": []}, "The request needs your question in messages."),
+        ("06.2", {**body, "messages": "hi"}, "The history must be a list of messages, not str."),
+        ("06.2", body, "Pass stop_sequences=['END'] (a list; other sequences may be in it too)."),
+        ("06.2", {**body, "stop_sequences": "END"}, "Pass stop_sequences=['END'] (a list; other sequences may be in it too)."),
+        ("06.2", {**body, "stop_sequences": ("STOP", "END")}, None),
+        ("06.3", body, "Ask for JSON with options={'output_config': {'format': {'type': 'json_schema', 'schema': {...}}}}."),
+        ("06.3", {**body, "output_config": "json"},
+         "Ask for JSON with options={'output_config': {'format': {'type': 'json_schema', 'schema': {...}}}}."),
+        ("06.3", {**body, "output_config": {"format": {"type": "json", "schema": city}}},
+         "Ask for JSON with options={'output_config': {'format': {'type': 'json_schema', 'schema': {...}}}}."),
+        ("06.3", fmt("city"), "Ask for JSON with options={'output_config': {'format': {'type': 'json_schema', 'schema': {...}}}}."),
+        ("06.3", fmt({**city, "type": "array"}), schema_hint),
+        ("06.3", fmt({**city, "required": []}), schema_hint),
+        ("06.3", fmt({**city, "properties": {"city": {"type": "integer"}}}), schema_hint),
+        ("06.3", fmt({**city, "properties": ["city"]}), schema_hint),
+        ("06.3", fmt({**city, "properties": {"city": {"type": ["string", "null"]}}}), None),
+        ("06.3", fmt({**city, "additionalProperties": True}), "Remove minimum/maximum/multipleOf"),
+        ("06.3", fmt(city), None),
+    ]
+
+
+def tool_cases() -> list[tuple[str, object, str | None]]:
+    """Cases for 07.1 (a tool_result turn) and 07.2 (a Celsius tool)."""
+    result = {"type": "tool_result", "tool_use_id": "toolu_exercise_07", "content": "Sunny, 18 C"}
+    travels = "A tool result travels as a list of blocks: [{'type': 'tool_result', ...}]."
+    once = "Answer the one tool_use there is, once: one tool_result with tool_use_id 'toolu_exercise_07'."
+    output = "Give the tool's output as content, as it returned it: 'Sunny, 18 C' (a string, or a list of text blocks)."
+    worked = "The tool worked, so leave is_error out (or set it to False): True tells Claude the tool failed."
+
+    def to_celsius(fahrenheit: float) -> float:
+        """Fahrenheit to Celsius."""
+        return (fahrenheit - 32) * 5 / 9
+
+    def as_text(fahrenheit: float, digits: int = 1) -> str:
+        """Fahrenheit to Celsius, as text."""
+        return f"{(fahrenheit - 32) * 5 / 9:.{digits}f} C"
+
+    def undocumented(fahrenheit: float) -> float:
+        return (fahrenheit - 32) * 5 / 9
+
+    def two(fahrenheit: float, offset: float) -> float:
+        """Two numbers."""
+        return fahrenheit + offset
+
+    def named(city: str) -> float:
+        """A string."""
+        return 0.0
+
+    def kelvin(fahrenheit: float) -> float:
+        """Kelvin."""
+        return (fahrenheit - 32) * 5 / 9 + 273.15
+
+    def broken(fahrenheit: float) -> float:
+        """Fails."""
+        raise ValueError("no thermometer")
+
+    def yes(fahrenheit: float) -> bool:
+        """A bool."""
+        return True
+
+    class Callable:
+        def __call__(self, fahrenheit: float) -> float:
+            """An object."""
+            return fahrenheit
+
+    shape = "Take one number, annotated as a number (float), so the tool's input_schema says so (others need defaults)."
+    return [
+        ("07.1", result, travels), ("07.1", [], travels), ("07.1", [result, "Thanks"], travels),
+        ("07.1", [{"type": "text", "text": "Here:"}, result], "Put the tool_result block first in the turn (text may follow it)."),
+        ("07.1", [{**result, "tool_use_id": "toolu_other"}], once),
+        ("07.1", [result, {**result, "tool_use_id": "toolu_other"}], once),
+        ("07.1", [result, result], once),
+        ("07.1", [{**result, "content": "Rainy, 9 C"}], output),
+        ("07.1", [{**result, "content": [{"type": "text", "text": "Sunny, 18 C"}, {"type": "image"}]}], output),
+        ("07.1", [{**result, "content": []}], output),
+        ("07.1", [{**result, "content": {"type": "text", "text": "Sunny, 18 C"}}], output),
+        ("07.1", [{**result, "content": [{"type": "text", "text": "Sunny,"}, {"type": "text", "text": " 18 C"}]}], None),
+        ("07.1", [{**result, "content": " Sunny,\n18  C "}], None),
+        ("07.1", [{**result, "is_error": True}], worked), ("07.1", [{**result, "is_error": 0}], worked),
+        ("07.1", [{**result, "is_error": False}], None), ("07.1", [result, {"type": "text", "text": "Thanks"}], None),
+        ("07.2", 100.0, "Define a function, e.g. def to_celsius(fahrenheit: float) -> float, and put its name here."),
+        ("07.2", Callable(), f"Your function's signature could not be read (TypeError: {Callable()!r} is not a module, "
+                             "class, method, or function.).".replace(repr(Callable()), "{obj}")),
+        ("07.2", undocumented, "Give it a one-line docstring: Claude reads it as the tool's description."),
+        ("07.2", two, shape), ("07.2", named, shape),
+        ("07.2", broken, "Calling your function with 212 failed (ValueError: no thermometer): it takes one number."),
+        ("07.2", kelvin, "212 F is 100.00 C, and your tool says 373.15: (f - 32) * 5 / 9."),
+        ("07.2", yes, "212 F is 100.00 C, and your tool says None: (f - 32) * 5 / 9."),
+        ("07.2", to_celsius, None), ("07.2", as_text, None),
+    ]
+
+
+def context_cases() -> list[tuple[str, object, str | None]]:
+    """Cases for 08.1 (a context_management value) and 08.2 (cache read or write)."""
+    clear = {"type": "clear_tool_uses_20250919", "trigger": {"type": "input_tokens", "value": 30_000},
+             "keep": {"type": "tool_uses", "value": 5}, "exclude_tools": ["memory"]}
+    listed = "context_management is a dict with a list of edits: {'edits': [{'type': 'clear_tool_uses_20250919', ...}]}."
+    trigger = "Set the trigger: 'trigger': {'type': 'input_tokens', 'value': 30000}."
+    keep = "Keep the 5 most recent tool uses: 'keep': {'type': 'tool_uses', 'value': 5}."
+    answers = {"the same history with one new turn added": "read",
+               "the first request after clear_tool_uses cleared new results": "write",
+               "the next turn, when no new results were cleared": "read",
+               "a timestamp added to the start of the system prompt": "write"}
+    return [
+        ("08.1", [clear], listed), ("08.1", {"edits": clear}, listed), ("08.1", {"edit": [clear]}, listed),
+        ("08.1", {"edits": [clear, {"type": "compact_20260112"}]},
+         "Compaction summarizes the whole conversation; the exercise asks only for clearing tool results."),
+        ("08.1", {"edits": [clear, {"type": "clear_everything"}]}, "Use one of the documented edit types"),
+        ("08.1", {"edits": []}, "Give exactly one edit of type 'clear_tool_uses_20250919'."),
+        ("08.1", {"edits": [{"type": "clear_thinking_20251015"}]}, "Give exactly one edit of type 'clear_tool_uses_20250919'."),
+        ("08.1", {"edits": [{k: v for k, v in clear.items() if k != "trigger"}]}, trigger),
+        ("08.1", {"edits": [{**clear, "trigger": {"type": "input_tokens", "value": 30_001}}]}, trigger),
+        ("08.1", {"edits": [{**clear, "trigger": {"type": "tool_uses", "value": 30_000}}]}, trigger),
+        ("08.1", {"edits": [{**clear, "trigger": {"type": "input_tokens", "value": True}}]}, "Give the trigger as"),
+        ("08.1", {"edits": [{**clear, "keep": {"type": "tool_uses", "value": 4}}]}, keep),
+        ("08.1", {"edits": [{k: v for k, v in clear.items() if k != "keep"}]}, keep),
+        ("08.1", {"edits": [{k: v for k, v in clear.items() if k != "exclude_tools"}]},
+         "Spare the memory tool: 'exclude_tools': ['memory']."),
+        ("08.1", {"edits": [{**clear, "exclude_tools": ["web_search"]}]}, "Spare the memory tool: 'exclude_tools': ['memory']."),
+        ("08.1", {"edits": [{**clear, "exclude_tools": ["web_search", "memory"]}]}, None),
+        ("08.1", {"edits": [clear]}, None),
+        ("08.2", list(answers.values()), 'Answer with the dict from the cell above, each ... replaced by "read" or "write".'),
+        ("08.2", {**answers, "the next turn, when no new results were cleared": "write"},
+         "Think again about: 'the next turn, when no new results were cleared'. Is the start of the prompt the same as "
+         "in the request before it?"),
+        ("08.2", {**answers, "a timestamp added to the start of the system prompt": None},
+         "Think again about: 'a timestamp added to the start of the system prompt'. Is the start of the prompt the same "
+         "as in the request before it?"),
+        ("08.2", {k: f" {v.upper()} " for k, v in answers.items()}, None),
+    ]
+
+
+RULEBOOK_HINTS = ("Remove minimum/maximum/multipleOf", "Use one of the documented edit types", "Give the trigger as")
+
+
+@pytest.mark.parametrize(("exercise_id", "answer", "hint"), [*blocks_cases(), *tool_cases(), *context_cases()])
+def test_each_check_of_06_to_08_gives_the_hint_its_answer_earns(exercise_id: str, answer: object, hint: str | None) -> None:
+    given = hint_for(exercise_id, answer)
+    if hint in RULEBOOK_HINTS:
+        assert given is not None and given.startswith(hint), given
+    elif hint is not None and "{obj}" in hint:
+        assert given is not None and re.sub(r"<.* at 0x[0-9a-f]+>", "{obj}", given) == hint, given
+    else:
+        assert given == hint

@@ -42,14 +42,15 @@ def _clearing(config: Any) -> str | None:
     edits = config.get("edits") if isinstance(config, dict) else None
     if not isinstance(edits, list):
         return "context_management is a dict with a list of edits: {'edits': [{'type': 'clear_tool_uses_20250919', ...}]}."
+    # before the rulebook, which would say only that claude-haiku-4-5 has no compaction
+    if any(isinstance(e, dict) and e.get("type") == "compact_20260112" for e in edits):
+        return "Compaction summarizes the whole conversation; the exercise asks only for clearing tool results."
     problem = rulebook_hint(config)
     if problem:
         return problem
     clearing = [e for e in edits if isinstance(e, dict) and e.get("type") == CLEAR]
     if len(clearing) != 1:
         return f"Give exactly one edit of type {CLEAR!r}."
-    if any(isinstance(e, dict) and e.get("type") == "compact_20260112" for e in edits):
-        return "Compaction summarizes the whole conversation; the exercise asks only for clearing tool results."
     edit = clearing[0]
     if counter(edit.get("trigger"), "input_tokens") != 30_000:
         return "Set the trigger: 'trigger': {'type': 'input_tokens', 'value': 30000}."
