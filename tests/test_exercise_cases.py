@@ -145,6 +145,9 @@ CASES: list[tuple[str, object, str | None]] = [
     ("02.2", [*HISTORY_02[:2], {"role": "user", "content": "I have never programmed before. Python, please."}],
      "Keep the turns in their order: Claude's question first, then your answer, then the rest of it."),
     ("02.2", HISTORY_02, None),
+    ("02.2", "Hello", "The history must be a list of messages, not str."),
+    ("02.2", [*HISTORY_02[:2], HISTORY_02[2], HISTORY_02[2]], "Messages 2 and 3 are both 'user' turns. The kit keeps turns "
+     "alternating (its own rule; the API would combine them into one turn): merge the two or add the missing turn."),
     ("02.2", [*HISTORY_02[:2], {"role": "user", "content": [{"type": "text", "text": "Python, please."},
                                                            {"type": "text", "text": "I have never programmed before."}]}],
      None),
@@ -208,6 +211,7 @@ def blocks_cases() -> list[tuple[str, object, str | None]]:
         ("06.1", [{"type": "image", "source": {"type": "file", "file_id": " "}}, question],
          "An image from the Files API needs its 'file_id'."),
         ("06.1", [{"type": "image", "source": {"type": "file", "file_id": "file_011"}}, question], None),
+        ("06.1", [{"type": "image", "source": {"type": "file"}}, question], "An image from the Files API needs its 'file_id'."),
         ("06.1", [{"type": "image", "source": {**image["source"], "media_type": "image/jpeg"}}, question], not_real),
         ("06.1", [{"type": "image", "source": {**image["source"], "media_type": "image/bmp"}}, question], not_real),
         ("06.1", [{"type": "image", "source": {**image["source"], "data": png + "!"}}, question], not_real),
@@ -241,6 +245,8 @@ def blocks_cases() -> list[tuple[str, object, str | None]]:
         ("06.3", fmt({**city, "properties": {"city": {"type": ["string", "null"]}}}), None),
         ("06.3", fmt({**city, "additionalProperties": True}), "Remove minimum/maximum/multipleOf"),
         ("06.3", fmt(city), None),
+        ("06.3", [fmt(city)], "Use Conversation(options={'output_config': ...}).request(...): it returns the body without "
+                              "sending it."),
     ]
 
 
@@ -283,6 +289,17 @@ def tool_cases() -> list[tuple[str, object, str | None]]:
         """A bool."""
         return True
 
+    def nothing(fahrenheit: float) -> None:
+        """Prints instead."""
+
+    def hot(fahrenheit: float) -> str:
+        """Words."""
+        return "hot"
+
+    def no_input() -> float:
+        """No parameter."""
+        return 100.0
+
     class Callable:
         def __call__(self, fahrenheit: float) -> float:
             """An object."""
@@ -299,6 +316,7 @@ def tool_cases() -> list[tuple[str, object, str | None]]:
         ("07.1", [{**result, "content": [{"type": "text", "text": "Sunny, 18 C"}, {"type": "image"}]}], output),
         ("07.1", [{**result, "content": []}], output),
         ("07.1", [{**result, "content": {"type": "text", "text": "Sunny, 18 C"}}], output),
+        ("07.1", [{**result, "content": [{"type": "text", "text": "Sunny, 18 C"}, {"type": "text"}]}], output),
         ("07.1", [{**result, "content": [{"type": "text", "text": "Sunny,"}, {"type": "text", "text": " 18 C"}]}], None),
         ("07.1", [{**result, "content": " Sunny,\n18  C "}], None),
         ("07.1", [{**result, "is_error": True}], worked), ("07.1", [{**result, "is_error": 0}], worked),
@@ -311,6 +329,9 @@ def tool_cases() -> list[tuple[str, object, str | None]]:
         ("07.2", broken, "Calling your function with 212 failed (ValueError: no thermometer): it takes one number."),
         ("07.2", kelvin, "212 F is 100.00 C, and your tool says 373.15: (f - 32) * 5 / 9."),
         ("07.2", yes, "212 F is 100.00 C, and your tool says None: (f - 32) * 5 / 9."),
+        ("07.2", nothing, "212 F is 100.00 C, and your tool says None: (f - 32) * 5 / 9."),
+        ("07.2", hot, "212 F is 100.00 C, and your tool says None: (f - 32) * 5 / 9."),
+        ("07.2", no_input, shape),
         ("07.2", to_celsius, None), ("07.2", as_text, None),
     ]
 

@@ -57,7 +57,7 @@ def _image_turn(turn: Any) -> str | None:
     problem = next((p for p in map(image_problem, images) if p), None)
     if problem:
         return problem
-    if not any(b["type"] == "text" and str(b.get("text", "")).strip() for b in blocks):
+    if not any(b["type"] == "text" for b in blocks):  # check_content refused a blank one
         return "Add a text block with your question, e.g. {'type': 'text', 'text': 'How many stripes?'}."
     return None
 
@@ -88,8 +88,9 @@ def result_text(content: Any) -> str | None:
     """A tool_result's content as text (a string, or a list of text blocks), or None for another shape."""
     if isinstance(content, str):
         return content
-    if isinstance(content, list) and content and all(isinstance(b, dict) and b.get("type") == "text" for b in content):
-        return "".join(str(b.get("text", "")) for b in content)
+    if isinstance(content, list) and content and all(isinstance(b, dict) and b.get("type") == "text"
+                                                     and isinstance(b.get("text"), str) for b in content):
+        return "".join(b["text"] for b in content)
     return None
 
 
