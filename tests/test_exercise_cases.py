@@ -359,6 +359,8 @@ def context_cases() -> list[tuple[str, object, str | None]]:
         ("08.1", {"edits": [{**clear, "trigger": {"type": "tool_uses", "value": 30_000}}]}, trigger),
         ("08.1", {"edits": [{**clear, "trigger": {"type": "input_tokens", "value": True}}]}, "Give the trigger as"),
         ("08.1", {"edits": [{**clear, "keep": {"type": "tool_uses", "value": 4}}]}, keep),
+        ("08.1", {"edits": [{**clear, "keep": {"type": "tool_uses", "value": 5.0}}]}, "Keep tool uses as"),  # the rulebook
+        ("08.1", {"edits": [{**clear, "trigger": {"type": "input_tokens", "value": 30_000.0}}]}, "Give the trigger as"),
         ("08.1", {"edits": [{k: v for k, v in clear.items() if k != "keep"}]}, keep),
         ("08.1", {"edits": [{k: v for k, v in clear.items() if k != "exclude_tools"}]},
          "Spare the memory tool: 'exclude_tools': ['memory']."),
@@ -376,7 +378,8 @@ def context_cases() -> list[tuple[str, object, str | None]]:
     ]
 
 
-RULEBOOK_HINTS = ("Remove minimum/maximum/multipleOf", "Use one of the documented edit types", "Give the trigger as")
+RULEBOOK_HINTS = ("Remove minimum/maximum/multipleOf", "Use one of the documented edit types", "Give the trigger as",
+                  "Keep tool uses as")
 
 
 @pytest.mark.parametrize(("exercise_id", "answer", "hint"), [*blocks_cases(), *tool_cases(), *context_cases()])

@@ -89,7 +89,7 @@ def run(module: str, tests: list[str], max_children: int, keep: Path | None = No
 
 def case_only(diff: str) -> bool:
     """Whether a mutant only changes letter case (equivalent in SQL, whose keywords and names read in any case)."""
-    lines = [line for line in diff.splitlines() if line[:1] in "-+" and line[:3] not in ("---", "+++")]
+    lines = [line for line in diff.splitlines() if line[:1] in ("-", "+") and line[:3] not in ("---", "+++")]
     removed, added = [line[1:] for line in lines if line[0] == "-"], [line[1:] for line in lines if line[0] == "+"]
     return removed != added and [line.lower() for line in removed] == [line.lower() for line in added]
 
