@@ -15,7 +15,8 @@ from .errors import NotAMessageError
 from .redact import clip, mask
 
 SOURCE_HEADER = "x-converse-kit-source"  # set on replayed answers: the recording they came from
-VIA_HEADER = "x-converse-kit-via"  # set by the class gateway on its answers: what it is and where it forwards
+VIA_HEADER = "x-converse-kit-via"  # set by the class gateway and the stand-in on their answers: what they are
+STANDIN_VIA = "the kit's local stand-in: an authored sample (hand-written, not model output), not the API"
 HELP = "Check the network (a Wi-Fi login page?), ANTHROPIC_BASE_URL, or restore the recording with git checkout."
 
 

@@ -11,8 +11,8 @@ Behaviours, each with its source (values in helpers/api_facts.py; "guess" marks 
 - a prompt over the context window gets a 400 "prompt is too long"; a reply that would overflow it stops with
   model_context_window_exceeded (SDK StopReason docstring); every field the SDK's types declare (wire.py);
 - content blocks, stop sequences, tool use and thinking (with signatures) answered and checked as in replies.py;
-- structured outputs: a reply to output_config.format is JSON valid against its schema, strict tools' inputs against theirs.
-- tool_choice and thinking display as in choices.py (an impossible sample is answered with a loud 500 for its author).
+- structured outputs: JSON valid against its schema; tool_choice and thinking display as in choices.py (an impossible
+  sample answered with a loud 500); every answer says it is the stand-in's, so a live-mode reply is labelled a sample.
 Token counts are the kit's bill (helpers/api/bill.py): documented formulas for images, tools and thinking, and about
 4 characters a token for text (an estimate, not the API's tokenizer); count_tokens and usage use the same bill.
 Message threads (beta) are not modelled: the stand-in keeps no thread (helpers.api.bill.thread_turn_tokens bills one offline).
@@ -30,6 +30,7 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+from ..answers import STANDIN_VIA, VIA_HEADER
 from ..api.edits import edited
 from ..api.models import context_window, model_info
 from ..api_facts import FALLBACK_CONTEXT_WINDOW
@@ -265,6 +266,11 @@ class _Handler(BaseHTTPRequestHandler):
             return  # the client stopped reading (a learner pressed Stop): nothing more to send
         if fault and fault.kind == "drop_stream":
             self.connection.shutdown(2)  # end abruptly, as a dropped connection would
+
+    def end_headers(self) -> None:
+        """Every answer says what answered it (the replies' label reads it: helpers/wire.py)."""
+        self.send_header(VIA_HEADER, STANDIN_VIA)
+        super().end_headers()
 
     def send(self, status: int, content_type: str, payload: bytes, number: int | str | None = None,
              retry_after: float | None = None) -> None:
