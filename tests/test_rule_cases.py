@@ -375,6 +375,24 @@ MODEL_CASES = [
     ("effort.model", body(HI, model="claude-someday-9", output_config={"effort": "low"}), None),
     ("effort.model", body(HI, output_config={"format": {"type": "json_schema", "schema": {}}}), None),
     ("effort.model", body(HI, output_config="low"), None),
+    ("thinking.display", body(HI, model="claude-sonnet-4-6", thinking={"type": "adaptive", "display": "full"}),
+     "thinking.adaptive.display: Input should be 'summarized' or 'omitted'"),
+    ("thinking.display", body(HI, thinking={"type": "enabled", "budget_tokens": 1024, "display": "all"}),
+     "thinking.enabled.display: Input should be 'summarized' or 'omitted'"),
+    ("thinking.display", body(HI, thinking={"type": "adaptive", "display": "omitted"}), None),
+    ("thinking.display", body(HI, thinking={"type": "adaptive", "display": None}), None),
+    ("thinking.display", body(HI, thinking="summarized"), None),
+    ("thinking.adaptive_budget", body(HI, model="claude-sonnet-4-6", thinking={"type": "adaptive", "budget_tokens": 2048}),
+     "thinking.adaptive.budget_tokens: Extra inputs are not permitted"),
+    ("thinking.adaptive_budget", body(HI, thinking={"type": "enabled", "budget_tokens": 2048}), None),
+    ("thinking.adaptive_budget", body(HI, thinking={"type": "adaptive"}), None),
+    ("compaction.model", body(HI, context_management={"edits": [{"type": "clear_tool_uses_20250919"}, {"type": "compact_20260112"}]}),
+     "context_management.edits.1: compact_20260112 is not supported on claude-haiku-4-5"),
+    ("compaction.model", body(HI, model="claude-sonnet-4-6", context_management={"edits": [{"type": "compact_20260112"}]}), None),
+    ("compaction.model", body(HI, model="claude-someday-9", context_management={"edits": [{"type": "compact_20260112"}]}),
+     None),  # a model the data does not know: the API answers
+    ("compaction.model", body(HI, context_management={"edits": ["compact_20260112", {"type": "clear_tool_uses_20250919"}]}),
+     None),
 ]
 
 
