@@ -45,6 +45,7 @@ MODULES: dict[str, list[str]] = {
     "helpers/replay/recordings.py": ["tests/test_recording_cases.py", "tests/test_recordings.py"],
     "helpers/classroom/exercises.py": ["tests/test_exercise_cases.py", "tests/test_exercises.py"],  # text_of only: mutmut leaves decorated checks alone
     "helpers/chat/chatlog.py": ["tests/test_chatlog_cases.py", "tests/test_widget.py"],  # the chat's bubble sync
+    "helpers/chat/widget.py": ["tests/test_widget_cases.py", "tests/test_widget.py"],  # its pops, read before the resync
 }
 
 
