@@ -474,6 +474,12 @@ CONTEXT_CASES = [
     ("context.trigger", edits({"type": CLEAR_TOOLS, "trigger": {"type": "tool_uses", "value": 0}},
                               {"type": COMPACT, "trigger": {"type": "input_tokens", "value": 150_000}}), None),
     ("context.trigger", edits({"type": CLEAR_THINKING, "trigger": "soon"}, {"type": COMPACT}), None),
+    ("compaction.trigger_min", edits({"type": CLEAR_TOOLS, "trigger": {"type": "input_tokens", "value": 1000}},
+                                     {"type": COMPACT, "trigger": {"type": "input_tokens", "value": 49_999}}),
+     "context_management.edits.1.trigger.value: Input should be greater than or equal to 50000"),
+    ("compaction.trigger_min", edits({"type": COMPACT, "trigger": {"type": "input_tokens", "value": 50_000}}), None),
+    ("compaction.trigger_min", edits({"type": COMPACT, "trigger": {"type": "tool_uses", "value": 5}}), None),  # context.trigger's
+    ("compaction.trigger_min", edits({"type": COMPACT}), None),  # the default trigger, 150,000
     ("context.keep", edits({"type": COMPACT, "keep": 5}, {"type": CLEAR_TOOLS, "keep": 3}),
      "context_management.edits.1.keep: Input should be {'type': 'tool_uses', 'value': N}"),
     ("context.keep", edits({"type": CLEAR_TOOLS, "keep": {"type": "thinking_turns", "value": 1}}),
