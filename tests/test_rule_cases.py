@@ -375,6 +375,24 @@ MODEL_CASES = [
     ("effort.model", body(HI, model="claude-someday-9", output_config={"effort": "low"}), None),
     ("effort.model", body(HI, output_config={"format": {"type": "json_schema", "schema": {}}}), None),
     ("effort.model", body(HI, output_config="low"), None),
+    ("thinking.display", body(HI, model="claude-sonnet-4-6", thinking={"type": "adaptive", "display": "full"}),
+     "thinking.adaptive.display: Input should be 'summarized' or 'omitted'"),
+    ("thinking.display", body(HI, thinking={"type": "enabled", "budget_tokens": 1024, "display": "all"}),
+     "thinking.enabled.display: Input should be 'summarized' or 'omitted'"),
+    ("thinking.display", body(HI, thinking={"type": "adaptive", "display": "omitted"}), None),
+    ("thinking.display", body(HI, thinking={"type": "adaptive", "display": None}), None),
+    ("thinking.display", body(HI, thinking="summarized"), None),
+    ("thinking.adaptive_budget", body(HI, model="claude-sonnet-4-6", thinking={"type": "adaptive", "budget_tokens": 2048}),
+     "thinking.adaptive.budget_tokens: Extra inputs are not permitted"),
+    ("thinking.adaptive_budget", body(HI, thinking={"type": "enabled", "budget_tokens": 2048}), None),
+    ("thinking.adaptive_budget", body(HI, thinking={"type": "adaptive"}), None),
+    ("compaction.model", body(HI, context_management={"edits": [{"type": "clear_tool_uses_20250919"}, {"type": "compact_20260112"}]}),
+     "context_management.edits.1: compact_20260112 is not supported on claude-haiku-4-5"),
+    ("compaction.model", body(HI, model="claude-sonnet-4-6", context_management={"edits": [{"type": "compact_20260112"}]}), None),
+    ("compaction.model", body(HI, model="claude-someday-9", context_management={"edits": [{"type": "compact_20260112"}]}),
+     None),  # a model the data does not know: the API answers
+    ("compaction.model", body(HI, context_management={"edits": ["compact_20260112", {"type": "clear_tool_uses_20250919"}]}),
+     None),
 ]
 
 
@@ -456,6 +474,12 @@ CONTEXT_CASES = [
     ("context.trigger", edits({"type": CLEAR_TOOLS, "trigger": {"type": "tool_uses", "value": 0}},
                               {"type": COMPACT, "trigger": {"type": "input_tokens", "value": 150_000}}), None),
     ("context.trigger", edits({"type": CLEAR_THINKING, "trigger": "soon"}, {"type": COMPACT}), None),
+    ("compaction.trigger_min", edits({"type": CLEAR_TOOLS, "trigger": {"type": "input_tokens", "value": 1000}},
+                                     {"type": COMPACT, "trigger": {"type": "input_tokens", "value": 49_999}}),
+     "context_management.edits.1.trigger.value: Input should be greater than or equal to 50000"),
+    ("compaction.trigger_min", edits({"type": COMPACT, "trigger": {"type": "input_tokens", "value": 50_000}}), None),
+    ("compaction.trigger_min", edits({"type": COMPACT, "trigger": {"type": "tool_uses", "value": 5}}), None),  # context.trigger's
+    ("compaction.trigger_min", edits({"type": COMPACT}), None),  # the default trigger, 150,000
     ("context.keep", edits({"type": COMPACT, "keep": 5}, {"type": CLEAR_TOOLS, "keep": 3}),
      "context_management.edits.1.keep: Input should be {'type': 'tool_uses', 'value': N}"),
     ("context.keep", edits({"type": CLEAR_TOOLS, "keep": {"type": "thinking_turns", "value": 1}}),

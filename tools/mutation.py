@@ -37,6 +37,7 @@ MODULES: dict[str, list[str]] = {
     "helpers/api/rules_media.py": RULEBOOK_TESTS,
     "helpers/api/rules_models.py": RULEBOOK_TESTS,
     "helpers/api/rules_context.py": [*RULEBOOK_TESTS, "tests/test_context_management.py"],
+    "helpers/api/rules_structured.py": ["tests/test_structured_cases.py"],
     "helpers/api/bill.py": ["tests/test_bill_cases.py", "tests/test_bill.py"],
     "helpers/gateway/ledger.py": ["tests/test_ledger.py", "tests/test_gateway.py"],
     "helpers/chat/store.py": ["tests/test_store_cases.py", "tests/test_store.py"],
@@ -47,6 +48,7 @@ MODULES: dict[str, list[str]] = {
     "helpers/classroom/blocks_exercises.py": EXERCISE_TESTS,
     "helpers/classroom/context_exercises.py": EXERCISE_TESTS,
     "helpers/chat/chatlog.py": ["tests/test_chatlog_cases.py", "tests/test_widget.py"],  # the chat's bubble sync
+    "helpers/chat/widget.py": ["tests/test_widget_cases.py", "tests/test_widget.py"],  # its pops, read before the resync
 }
 
 
