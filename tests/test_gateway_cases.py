@@ -6,6 +6,7 @@ request it gets, with the ledger's rows at that moment (so a reservation is seen
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import socket
@@ -193,19 +194,36 @@ def test_a_gateway_is_built_with_the_kits_defaults_and_needs_the_real_key(ledger
     rehearsal.stop()
 
 
-def test_a_running_gateway_says_where_it_is_and_frees_its_port_when_stopped(ledger: Ledger, scripted: Upstream) -> None:
-    with Gateway(ledger, scripted.url, REAL_KEY) as running:
-        assert running.port > 0 and running.url == f"http://127.0.0.1:{running.port}"
+def free_port() -> int:
+    """A port nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_a_running_gateway_listens_where_asked_and_closes_everything_when_stopped(
+        ledger: Ledger, scripted: Upstream) -> None:
+    port = free_port()
+    with Gateway(ledger, scripted.url, REAL_KEY, port=port) as running:
+        assert running.port == port and running.url == f"http://127.0.0.1:{port}"
         assert running.http is not None and not running.http.is_closed
         assert (running.http.timeout.read, running.http.timeout.connect) == (LIVE_TIMEOUT_SECONDS, 10.0)
         loop = running._thread
         assert loop is not None and loop.name == "gateway-loop" and loop.daemon and loop.is_alive()
-        assert ask(running, ledger.issue("ana")).status_code == 200
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.2", port), timeout=2).close()  # 127.0.0.1 only, not every address
+        kept = socket.create_connection(("127.0.0.1", port), timeout=5)
+        kept.sendall(b"GET /v1/models HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + ledger.issue("ana").encode() + b"\r\n\r\n")
+        assert kept.recv(65536).startswith(b"HTTP/1.1 200"), "answered, and the connection kept open for the next"
         assert any(thread.name.startswith("gateway_") for thread in threading.enumerate()), "the ledger's own pool"
-        http, port = running.http, running.port
+        http = running.http
     assert http.is_closed and not loop.is_alive() and (running._loop, running._thread) == (None, None)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", port))  # free again
+    assert kept.recv(65536) == b"", "an open connection is closed on stop"
+    kept.close()
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()  # no longer listening
+    with pytest.raises(RuntimeError, match="after shutdown"):
+        asyncio.run(running.blocking(print))
     running.stop()  # a second stop does nothing
 
 
@@ -256,12 +274,13 @@ def test_the_content_kept_is_the_last_message_and_the_reply_when_the_teacher_tur
         gateway: Gateway, ledger: Ledger, scripted: Upstream) -> None:
     ledger.set_setting("log_content", "on")
     key = ledger.issue("ben")
-    scripted.answers = [Answer(headers={"content-type": "application/json"})]
+    scripted.answers = [Answer(headers={"content-type": "application/json"}), Answer(headers={})]  # no request-id
     assert ask(gateway, key).status_code == 200
     assert ask(gateway, key, {"max_tokens": 5}).status_code == 200  # no model, no messages: the API would say so
     first, second = rows(ledger)
     assert first[7] == '{"messages": [{"role": "user", "content": "Second"}], "reply": "Hi there"}' and first[8] is None
     assert second[1:3] == ("?", "complete") and second[7] == '{"messages": [], "reply": "Hi there"}'
+    assert second[8] is None, "an answer without a content-type is read as a whole reply"
 
 
 @pytest.mark.parametrize("status", [400, 404, 500])
@@ -329,16 +348,16 @@ def test_a_worst_case_over_the_budget_is_a_402_and_nothing_is_sent(
 
 def test_a_learner_at_the_in_flight_limit_gets_a_429_and_the_count_goes_back_after_each_request(
         ledger: Ledger, scripted: Upstream) -> None:
-    with Gateway(ledger, scripted.url, REAL_KEY, in_flight=2) as gateway:
+    with Gateway(ledger, scripted.url, REAL_KEY, in_flight=1) as gateway:
         key = ledger.issue("jo")
-        gateway.flying["jo"] = 1  # one already on its way: one more may go
-        assert ask(gateway, key).status_code == 200 and flying(gateway, {"jo": 1}) == {"jo": 1}
-        gateway.flying["jo"] = 2
-        assert error(ask(gateway, key)) == (429, "rate_limit_error", "Class rate limit: you already have 2 requests on "
+        assert ask(gateway, key).status_code == 200 and flying(gateway, {}) == {}, "one at a time: the first goes"
+        gateway.flying["jo"] = 1
+        assert error(ask(gateway, key)) == (429, "rate_limit_error", "Class rate limit: you already have 1 requests on "
                                             "their way; wait for their replies before sending more.")
-        assert gateway.flying == {"jo": 2} and len(scripted.seen) == 1 and len(rows(ledger)) == 1
+        assert gateway.flying == {"jo": 1} and len(scripted.seen) == 1 and len(rows(ledger)) == 1
+        gateway.in_flight = 2  # one on its way: one more may go, and the count goes back to one
+        assert ask(gateway, key).status_code == 200 and flying(gateway, {"jo": 1}) == {"jo": 1}
         gateway.flying.clear()
-        assert ask(gateway, key).status_code == 200 and flying(gateway, {}) == {}
 
 
 @pytest.mark.parametrize(("why", "message"), [
@@ -351,19 +370,30 @@ def test_a_learner_the_fair_share_turns_away_gets_a_429_and_the_reservation_is_r
     assert gateway.share.calls == [("kim", None)] and scripted.seen == [] and settled(ledger) == []
 
 
-@pytest.mark.parametrize("busy", [429, 529])
-def test_a_busy_upstream_is_waited_through_and_the_retry_takes_its_turn_again(
-        gateway: Gateway, ledger: Ledger, scripted: Upstream, busy: int) -> None:
-    share = gateway.share = Share()  # type: ignore[assignment]
-    scripted.answers = [Answer(busy, b"{}", {"retry-after": "0"}), Answer()]
-    started = time.monotonic()
-    assert ask(gateway, ledger.issue("lee")).status_code == 200
-    assert 0.25 <= time.monotonic() - started < 0.6 + 0.5, "a quarter second's wait"
-    assert gateway.upstream_waits == 1 and len(scripted.seen) == 2
-    assert [call[0] for call in share.calls] == ["lee", "lee"] and share.calls[0][1] is None
-    left = share.calls[1][1]
-    assert left is not None and 0.0 < left < 0.6 - 0.25, "the retry waits at most what is left of the patience"
+def test_a_busy_upstream_is_waited_through_and_each_retry_takes_its_turn_again(
+        ledger: Ledger, scripted: Upstream) -> None:
+    with Gateway(ledger, scripted.url, REAL_KEY, patience=1.5) as gateway:
+        share = gateway.share = Share()  # type: ignore[assignment]
+        scripted.answers = [Answer(429, b"{}", {"retry-after": "0"}), Answer(529, b"{}", {}), Answer()]
+        started = time.monotonic()
+        assert ask(gateway, ledger.issue("lee")).status_code == 200
+        took = time.monotonic() - started
+    assert 0.25 + 1.0 <= took < 1.5 + 0.5, "a quarter second's wait, then the second one's 1 s (no retry-after)"
+    assert gateway.upstream_waits == 2 and len(scripted.seen) == 3
+    assert [call[0] for call in share.calls] == ["lee"] * 3 and share.calls[0][1] is None
+    first, second = share.calls[1][1], share.calls[2][1]
+    assert first is not None and second is not None and 0.0 <= second < first < 1.5 - 0.25 and second < 0.25, (
+        "each retry waits at most what is left of the patience")
     assert rows(ledger)[0][2:5] == ("complete", 11, 7)
+
+
+def test_a_retry_whose_turn_does_not_come_gets_the_busy_answer_and_is_not_sent(
+        gateway: Gateway, ledger: Ledger, scripted: Upstream) -> None:
+    gateway.share = Share(None, "patience")  # type: ignore[assignment]
+    scripted.answers = [Answer(429, b'{"busy": 1}', {"retry-after": "0", "content-type": "application/json"})]
+    answer = ask(gateway, ledger.issue("lou"))
+    assert (answer.status_code, answer.content, answer.headers["retry-after"]) == (429, b'{"busy": 1}', "0")
+    assert len(scripted.seen) == 1 and gateway.upstream_waits == 1 and settled(ledger) == []
 
 
 def test_a_busy_answer_asking_longer_than_the_patience_is_relayed_at_once(

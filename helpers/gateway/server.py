@@ -125,7 +125,8 @@ class Gateway:
                    learner: str | None = None) -> httpx2.Response | None:
         """Send to the real API (streamed), waiting through busy answers up to the patience; None if unreachable.
 
-        A learner's retry takes its turn in the fair share again, so retries never add to the class's rate.
+        A learner's retry takes its turn in the fair share again, so retries never add to the class's rate: a retry
+        whose turn does not come within the patience is not sent, and the learner gets the busy answer itself.
         """
         assert self.http is not None
         deadline = time.monotonic() + self.patience
@@ -133,16 +134,17 @@ class Gateway:
             request = self.http.build_request(method, self.upstream + path, content=body, headers=self.headers_for(incoming))
             try:
                 response = await self.http.send(request, stream=True)
+                pause = retry_after(response)
+                if response.status_code not in BUSY or time.monotonic() + pause > deadline:
+                    return response
+                await response.aread()  # read (which closes it), to relay if the retry's turn does not come
             except httpx2.HTTPError:
                 return None
-            pause = retry_after(response)
-            if response.status_code not in BUSY or time.monotonic() + pause > deadline:
-                return response
-            await response.aclose()
             self.upstream_waits += 1
             await asyncio.sleep(pause)
-            if learner is not None:
-                await self.blocking(self.share.acquire, learner, max(0.0, deadline - time.monotonic()))
+            if learner is not None and await self.blocking(self.share.acquire, learner,
+                                                           max(0.0, deadline - time.monotonic())) is not None:
+                return response
 
     async def messages(self, handler: Api, body: bytes) -> None:
         """A messages request: at most `in_flight` per learner, its worst case reserved, then sent and settled."""
