@@ -227,6 +227,17 @@ def test_a_running_gateway_listens_where_asked_and_closes_everything_when_stoppe
     running.stop()  # a second stop does nothing
 
 
+def test_a_gateway_that_cannot_bind_its_port_says_so_instead_of_waiting_forever(ledger: Ledger) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        gateway = Gateway(ledger, "http://127.0.0.1:9", REAL_KEY, port=taken.getsockname()[1])
+        with pytest.raises(OSError, match="Address already in use"):
+            gateway.start()
+    assert (gateway._thread, gateway._loop, gateway.url) == (None, None, "")
+    gateway.stop()
+
+
 def test_only_the_version_betas_and_body_type_go_upstream_with_the_real_key(gateway: Gateway) -> None:
     incoming = {"Anthropic-Version": "2023-06-01", "ANTHROPIC-BETA": "files-api-2025-04-14", "Content-Type": "application/json",
                 "Accept": "application/json", "Authorization": "Bearer ck-class-x", "X-Api-Key": "ck-class-x",
