@@ -40,6 +40,7 @@ MODULES: dict[str, list[str]] = {
     "helpers/api/rules_structured.py": ["tests/test_structured_cases.py"],
     "helpers/api/bill.py": ["tests/test_bill_cases.py", "tests/test_bill.py"],
     "helpers/gateway/ledger.py": ["tests/test_ledger.py", "tests/test_gateway.py"],
+    "helpers/gateway/server.py": ["tests/test_gateway_cases.py", "tests/test_gateway.py", "tests/test_gateway_probes.py"],
     "helpers/chat/store.py": ["tests/test_store_cases.py", "tests/test_store.py"],
     "helpers/branches.py": ["tests/test_branch_cases.py", "tests/test_branches.py"],
     "helpers/memory/strategies.py": ["tests/test_strategy_cases.py", "tests/test_memory.py"],

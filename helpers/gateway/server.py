@@ -63,17 +63,40 @@ class Gateway:
         self.http: httpx2.AsyncClient | None = None
 
     def start(self) -> Self:
-        """Start serving from a background thread with its own event loop; `url` then says where."""
-        ready = threading.Event()
-        self._thread = threading.Thread(target=self._serve, args=(ready,), daemon=True, name="gateway-loop")
+        """Start serving from a background thread with its own event loop; `url` then says where.
+
+        Raises what stopped it from starting (a port in use, say) instead of waiting for it forever.
+        """
+        ready, failed = threading.Event(), list[Exception]()
+        self._thread = threading.Thread(target=self._serve, args=(ready, failed), daemon=True, name="gateway-loop")
         self._thread.start()
-        ready.wait()
+        if not ready.wait(timeout=30):
+            failed.append(RuntimeError("The gateway did not start within 30 s."))
+        if failed:
+            self._thread = None
+            raise failed[0]
         return self
 
-    def _serve(self, ready: threading.Event) -> None:
+    def _serve(self, ready: threading.Event, failed: list[Exception]) -> None:
         """The event loop's thread: bind, serve until stopped, then close every connection."""
         asyncio.set_event_loop(asyncio.new_event_loop())
-        self._loop = IOLoop.current()
+        self._loop = loop = IOLoop.current()
+        try:
+            server = self._listen()
+        except Exception as error:  # handed to start(), which raises it
+            failed.append(error)
+            self._loop = None
+            loop.close(all_fds=True)
+            return
+        finally:
+            ready.set()
+        loop.start()
+        server.stop()
+        loop.run_sync(self._close, timeout=5)
+        loop.close(all_fds=True)
+
+    def _listen(self) -> HTTPServer:
+        """Bind the server to the host and port; `url` then says where."""
         self.http = httpx2.AsyncClient(timeout=httpx2.Timeout(LIVE_TIMEOUT_SECONDS, connect=10.0))
         app = Application([(r".*", Api, {"gateway": self})], compress_response=False, log_function=quiet)
         idle, body = self.timeouts
@@ -83,11 +106,7 @@ class Gateway:
         server.add_sockets(sockets)
         self.port = int(sockets[0].getsockname()[1])
         self.url = f"http://{self.host}:{self.port}"
-        ready.set()
-        self._loop.start()
-        server.stop()
-        self._loop.run_sync(self._close, timeout=5)
-        self._loop.close(all_fds=True)
+        return server
 
     async def _close(self) -> None:
         """Close the connection to the API."""
@@ -125,7 +144,8 @@ class Gateway:
                    learner: str | None = None) -> httpx2.Response | None:
         """Send to the real API (streamed), waiting through busy answers up to the patience; None if unreachable.
 
-        A learner's retry takes its turn in the fair share again, so retries never add to the class's rate.
+        A learner's retry takes its turn in the fair share again, so retries never add to the class's rate: a retry
+        whose turn does not come within the patience is not sent, and the learner gets the busy answer itself.
         """
         assert self.http is not None
         deadline = time.monotonic() + self.patience
@@ -133,16 +153,17 @@ class Gateway:
             request = self.http.build_request(method, self.upstream + path, content=body, headers=self.headers_for(incoming))
             try:
                 response = await self.http.send(request, stream=True)
+                pause = retry_after(response)
+                if response.status_code not in BUSY or time.monotonic() + pause > deadline:
+                    return response
+                await response.aread()  # read (which closes it), to relay if the retry's turn does not come
             except httpx2.HTTPError:
                 return None
-            pause = retry_after(response)
-            if response.status_code not in BUSY or time.monotonic() + pause > deadline:
-                return response
-            await response.aclose()
             self.upstream_waits += 1
             await asyncio.sleep(pause)
-            if learner is not None:
-                await self.blocking(self.share.acquire, learner, max(0.0, deadline - time.monotonic()))
+            if learner is not None and await self.blocking(self.share.acquire, learner,
+                                                           max(0.0, deadline - time.monotonic())) is not None:
+                return response
 
     async def messages(self, handler: Api, body: bytes) -> None:
         """A messages request: at most `in_flight` per learner, its worst case reserved, then sent and settled."""
