@@ -23,7 +23,7 @@ from ..api_facts import (
 )
 from . import bill_media
 from .bill_media import block_image_tokens, image_size, image_tokens, resized
-from .content import THINKING_TYPES
+from .content import THINKING_TYPES, output_format
 
 __all__ = ["block_image_tokens", "estimate_request_tokens", "estimate_tokens", "format_tokens", "image_size", "image_tokens",
            "media_tokens", "message_tokens", "output_tokens", "request_units", "resized", "thread_turn_tokens",
@@ -84,8 +84,7 @@ def tool_tokens(body: dict[str, Any]) -> int:
 
 def format_tokens(body: dict[str, Any]) -> int:
     """The format prompt of output_config.format: its schema as text (the kit's estimate; the docs give no size)."""
-    config = body.get("output_config")
-    shape = config.get("format") if isinstance(config, dict) else None
+    shape = output_format(body)
     return estimate_tokens(json.dumps(shape)) if shape else 0  # STRUCTURED_FORMAT_PROMPT: added, size not given
 
 

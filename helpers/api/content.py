@@ -30,6 +30,12 @@ def messages_of(body: object) -> list[Any]:
     return found if isinstance(found, list) else []
 
 
+def output_format(body: object) -> Any:
+    """A request body's output_config.format as sent (None when it asks for none, or output_config is not a dict)."""
+    config = body.get("output_config") if isinstance(body, dict) else None
+    return config.get("format") if isinstance(config, dict) else None
+
+
 def thinking_on(body: object) -> bool:
     """Whether the request turns thinking on (`enabled` with a budget, or `adaptive`)."""
     thinking = body.get("thinking") if isinstance(body, dict) else None

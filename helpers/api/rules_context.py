@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..api_facts import COMPACTION_MIN_TRIGGER, DOCS, SDK
-from .content import blocks_of, messages_of
+from .content import blocks_of, messages_of, output_format
 from .rulebook import Request, Rule
 
 HI = {"role": "user", "content": "Hi"}
@@ -113,8 +113,7 @@ def _empty_compaction(request: Request) -> str | None:
 
 def _output_format(request: Request) -> str | None:
     """output_config.format that is not {"type": "json_schema", "schema": {...}}."""
-    config = request.body.get("output_config")
-    shape = config.get("format") if isinstance(config, dict) else None
+    shape = output_format(request.body)
     if shape is None:
         return None
     if not (isinstance(shape, dict) and shape.get("type") == "json_schema" and isinstance(shape.get("schema"), dict)):

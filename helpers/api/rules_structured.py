@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..api_facts import STRUCTURED_CHECKED, STRUCTURED_LIMITS
-from .content import blocks_of, messages_of, role
+from .content import blocks_of, messages_of, output_format, role
 from .rulebook import Request, Rule
 from .rules_context import STRUCTURED_DOC
 
@@ -26,8 +26,7 @@ SUBSCHEMA_LISTS = ("anyOf", "allOf", "oneOf", "prefixItems")
 
 def format_schema(body: Any) -> dict[str, Any] | None:
     """The JSON schema of a request's output_config.format, or None when it asks for none."""
-    config = body.get("output_config") if isinstance(body, dict) else None
-    shape = config.get("format") if isinstance(config, dict) else None
+    shape = output_format(body)
     schema = shape.get("schema") if isinstance(shape, dict) else None
     return schema if isinstance(schema, dict) else None
 

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
+from ..api.content import output_format
 from ..api.rulebook import UnsendableHistoryError, check_request
 from ..blocks import check_content
 from ..tools import tool_spec
@@ -161,7 +162,7 @@ def _city_as_json(body: Any) -> str | None:
     hint = body_problem(body, "Conversation(options={'output_config': ...}).request(...)")
     if hint:
         return hint
-    shape = (body.get("output_config") or {}).get("format") if isinstance(body.get("output_config"), dict) else None
+    shape = output_format(body)
     if not isinstance(shape, dict) or shape.get("type") != "json_schema" or not isinstance(shape.get("schema"), dict):
         return "Ask for JSON with options={'output_config': {'format': {'type': 'json_schema', 'schema': {...}}}}."
     schema = shape["schema"]

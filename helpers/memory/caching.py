@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..api.bill import request_units
-from ..api.content import blocks_of
+from ..api.content import blocks_of, output_format
 from ..api.rulebook import Request, by_name
 from ..api_facts import CACHE_LOOKBACK_BLOCKS, CACHE_TTL_SECONDS, cache_minimum
 
@@ -136,7 +136,7 @@ def request_blocks(body: dict[str, Any]) -> list[Block]:
     sizes = request_units(body)  # the bill's sizes: tools with the system prompt, then each message
     text = _strip(blocks_of(system)) if system else []  # a string is shorthand for one text block (the SDK's docstring)
     head = json.dumps({"tools": body.get("tools"), "system": text}) if body.get("tools") else json.dumps(text)
-    shape = (body.get("output_config") or {}).get("format")  # a new format invalidates the cache (STRUCTURED_FORMAT_PROMPT)
+    shape = output_format(body)  # a new format invalidates the cache (STRUCTURED_FORMAT_PROMPT)
     head += json.dumps(shape) if shape else ""
     blocks = [Block(head, sizes[0], _ttl(system), len(body.get("tools") or []) + _parts(system))]
     for message, size in zip(body.get("messages", []), sizes[1:], strict=True):
